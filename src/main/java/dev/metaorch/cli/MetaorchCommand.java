@@ -1,0 +1,49 @@
+package dev.metaorch.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/** The root command: only dispatches to subcommands. */
+@Command(name = "metaorch",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {"Run LLM agent configs as sessions, compare them with a sequential test (SPRT),",
+            "and find the cost/success Pareto front.", ""},
+        subcommands = {
+            ConfigCommand.class,
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  metaorch config show configs/exp_042.json",
+            "  metaorch config validate configs/*.json",
+            "",
+            "Data goes to stdout (add --json for machine-readable output); messages to stderr."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:done",
+            "1:runtime failure (I/O error, disk full, unexpected error)",
+            "2:bad usage or input (one line per problem: file: place: what)",
+            "143:interrupted (SIGTERM/SIGINT); the run can be resumed"})
+public final class MetaorchCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--stacktrace", scope = ScopeType.INHERIT,
+            description = "Print stack traces of errors (for bug reports).")
+    boolean stacktrace;
+
+    boolean stacktrace() {
+        return stacktrace;
+    }
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "Missing subcommand");
+    }
+}
