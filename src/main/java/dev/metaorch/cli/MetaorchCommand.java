@@ -17,6 +17,8 @@ import picocli.CommandLine.Spec;
             "and find the cost/success Pareto front.", ""},
         subcommands = {
             ConfigCommand.class,
+            SprtCommand.class,
+            RunExperimentCommand.class,
         },
         footerHeading = "%nExamples:%n",
         footer = {

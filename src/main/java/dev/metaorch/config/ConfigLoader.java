@@ -43,6 +43,41 @@ public final class ConfigLoader {
         return schema;
     }
 
+    /**
+     * Loads a resolved config as written into a run folder: its {@code parent} is history, not
+     * a file to read, so it is set aside while loading and put back.
+     */
+    public ResolvedConfig loadSnapshot(Path file) {
+        JsonNode parent;
+        ObjectNode tree;
+        try {
+            JsonNode n = Json.mapper().readTree(Files.readString(file));
+            if (!(n instanceof ObjectNode o)) {
+                throw MetaorchException.invalidInput(display(file) + ": /: expected a JSON object");
+            }
+            tree = o;
+            parent = tree.remove("parent");
+        } catch (IOException e) {
+            throw MetaorchException.invalidInput(display(file) + ": cannot read resolved config: " + e.getMessage());
+        }
+        try {
+            Path tmp = Files.createTempFile("metaorch-snapshot", ".json");
+            try {
+                Files.writeString(tmp, Json.pretty(tree));
+                ResolvedConfig loaded = load(tmp);
+                if (parent != null) {
+                    loaded.tree().set("parent", parent);
+                }
+                return new ResolvedConfig(file, List.of(file), loaded.tree(), loaded.sources(), loaded.warnings(),
+                        loaded.guidelineHashes(), loaded.configHash());
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw MetaorchException.runtime("cannot load snapshot " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     public ResolvedConfig load(Path file) {
         return load(file, List.of());
     }

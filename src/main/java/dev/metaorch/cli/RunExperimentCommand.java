@@ -1,0 +1,165 @@
+package dev.metaorch.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.metaorch.common.ExitCodes;
+import dev.metaorch.experiment.AbExperiment;
+import dev.metaorch.experiment.ExperimentOptions;
+import dev.metaorch.experiment.ExperimentStatus;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code metaorch run-experiment}: control vs test with a sequential stopping rule. */
+@Command(name = "run-experiment", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run a control config against a test config, paired by task, and stop as soon as the",
+            "sequential test (SPRT) decides. Live status on stderr; the result goes to",
+            "results/runs/<run-id>/result.json and stdout."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  metaorch run-experiment --control configs/baseline.json --test configs/exp_042.json",
+            "  metaorch run-experiment --control configs/baseline.json --test configs/exp_041.json --method fixed",
+            "  metaorch run-experiment --resume exp_042-20261122-101500-123",
+            "",
+            "Exit 0 with any decision (accept_h1, accept_h0, inconclusive); 2 on bad input or a refused budget;",
+            "143 when interrupted (resume with --resume RUN_ID)."})
+final class RunExperimentCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--control", paramLabel = "FILE", description = "Control config.")
+    Path control;
+
+    @Option(names = "--test", paramLabel = "FILE", description = "Test config.")
+    Path test;
+
+    @Option(names = "--method", description = "sprt (default from config) or fixed.")
+    String method;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a value in both configs.")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--max-sessions", description = "Cap on sessions, both arms together.")
+    Integer maxSessions;
+
+    @Option(names = "--max-cost", paramLabel = "USD", description = "Spend cap; the run is refused if the projection exceeds it.")
+    Double maxCost;
+
+    @Option(names = "--concurrency", description = "Sessions at once.")
+    Integer concurrency;
+
+    @Option(names = "--seed", description = "Run seed (same seed, same sessions, same decision).")
+    Long seed;
+
+    @Option(names = "--run-id", description = "Id of the new run (default <test id>-<timestamp>).")
+    String runId;
+
+    @Option(names = "--resume", paramLabel = "RUN_ID", description = "Continue an interrupted run.")
+    String resume;
+
+    @Option(names = "--force", description = "Run even when the projected spend exceeds the budget.")
+    boolean force;
+
+    @Option(names = "--results", defaultValue = "results", description = "Results folder (default ${DEFAULT-VALUE}).")
+    Path results;
+
+    @Option(names = "--plugins", defaultValue = "plugins", description = "Plugin jar folder (default ${DEFAULT-VALUE}).")
+    Path plugins;
+
+    @Option(names = "--prices", description = "Price table (default: prices.json beside the config).")
+    Path prices;
+
+    @Option(names = "--retry-backoff-ms", defaultValue = "200", hidden = true)
+    long backoffMs;
+
+    @Option(names = "--quiet", description = "No live status.")
+    boolean quiet;
+
+    @Option(names = "--json", description = "Print result.json to stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Console console = new Console(spec);
+        if (resume == null && (control == null || test == null)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "Missing --control and --test (or --resume RUN_ID)");
+        }
+        ExperimentOptions options = new ExperimentOptions(control, test, overrides, method, maxSessions, maxCost,
+                concurrency, seed, runId, force, results, plugins, prices, backoffMs);
+        AbExperiment experiment = new AbExperiment(options, new AbExperiment.Monitor() {
+            @Override
+            public void status(ExperimentStatus s) {
+                if (!quiet) {
+                    console.info(String.format("pairs %d  W/T/L %d/%d/%d  LLR %+.3f in [%.3f, %.3f]  success "
+                            + "control %.2f test %.2f  spend $%.4f  in flight %d  ETA %.0fs", s.pairs(), s.wins(), s.ties(),
+                            s.losses(), s.llr(), s.lower(), s.upper(), s.controlRate(), s.testRate(), s.spendUsd(),
+                            s.inFlight(), s.etaSeconds()));
+                }
+            }
+
+            @Override
+            public void message(String text) {
+                console.info(text);
+            }
+        });
+        Thread hook = new Thread(() -> experiment.interrupt(20_000), "sigterm");
+        Runtime.getRuntime().addShutdownHook(hook);
+        ObjectNode result;
+        try {
+            result = experiment.run(resume);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down
+            }
+        }
+        if (result.path("decision").asText().equals("interrupted")) {
+            console.info("interrupted: resume with  metaorch run-experiment --resume " + result.path("run_id").asText());
+            return ExitCodes.INTERRUPTED;
+        }
+        if (json) {
+            console.json(result);
+        } else {
+            printSummary(console, result);
+        }
+        return ExitCodes.OK;
+    }
+
+    static void printSummary(Console c, JsonNode r) {
+        var out = c.out();
+        JsonNode ctl = r.path("arms").path("control");
+        JsonNode tst = r.path("arms").path("test");
+        out.printf("run %s: %s vs %s%n", r.path("run_id").asText(), ctl.path("experiment_id").asText(),
+                tst.path("experiment_id").asText());
+        out.printf("decision   %s (%s)%n", r.path("decision").asText(), r.path("reason").asText());
+        out.printf("LLR        %.4f  bounds [%.4f, %.4f]%n", r.path("llr").asDouble(), r.path("bounds").path("lower").asDouble(),
+                r.path("bounds").path("upper").asDouble());
+        out.printf("pairs      %d (W/T/L %d/%d/%d, %d broken), %d sessions, $%.4f%n", r.path("pairs").asLong(),
+                r.path("wins").asLong(), r.path("ties").asLong(), r.path("losses").asLong(), r.path("broken_pairs").asLong(),
+                r.path("sessions").asLong(), r.path("cost_usd").asDouble());
+        out.printf("fixed n    %d pairs; saving %s%n", r.path("fixed_n").asLong(), Console.pct(r.path("savings").asDouble()));
+        out.printf("%-10s %8s %16s %10s %12s %8s %8s%n", "arm", "success", "95% CI", "tokens", "cost/session", "early",
+                "waste");
+        for (String arm : List.of("control", "test")) {
+            JsonNode a = r.path("arms").path(arm);
+            out.printf("%-10s %8.3f   [%.3f, %.3f] %10.0f %12.5f %8s %8s%n", arm, a.path("success_rate").asDouble(),
+                    a.path("ci").path(0).asDouble(), a.path("ci").path(1).asDouble(), a.path("tokens_mean").asDouble(),
+                    a.path("cost_per_session").asDouble(),
+                    a.path("early_termination_rate").isNull() ? "-" : String.format("%.2f", a.path("early_termination_rate").asDouble()),
+                    String.format("%.2f", a.path("token_waste").asDouble()));
+        }
+        JsonNode e = r.path("effect");
+        out.printf("effect     %+.3f success rate [%.3f, %.3f]%s%n", e.path("success_rate_difference").asDouble(),
+                e.path("ci").path(0).asDouble(), e.path("ci").path(1).asDouble(),
+                e.path("biased").asBoolean() ? " (biased: early stop)" : "");
+        out.printf("flipped    %d tasks to pass, %d to fail%n", r.path("flipped").path("to_pass").size(),
+                r.path("flipped").path("to_fail").size());
+        out.printf("result     %s%n", "results/runs/" + r.path("run_id").asText() + "/result.json");
+    }
+}

@@ -1,0 +1,622 @@
+package dev.metaorch.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.metaorch.analysis.ArmStats;
+import dev.metaorch.common.AtomicFiles;
+import dev.metaorch.common.Hashing;
+import dev.metaorch.common.Json;
+import dev.metaorch.common.MetaorchException;
+import dev.metaorch.common.SafeIds;
+import dev.metaorch.config.ConfigLoader;
+import dev.metaorch.config.HashDictionary;
+import dev.metaorch.config.ResolvedConfig;
+import dev.metaorch.config.Task;
+import dev.metaorch.config.TaskSuite;
+import dev.metaorch.runner.ArmFactory;
+import dev.metaorch.runner.ArmSetup;
+import dev.metaorch.runner.RunFolder;
+import dev.metaorch.runner.RunnerOptions;
+import dev.metaorch.runner.SessionJob;
+import dev.metaorch.runner.SessionRunner;
+import dev.metaorch.runner.TaskPlan;
+import dev.metaorch.session.JsonlSessionStore;
+import dev.metaorch.session.Outcome;
+import dev.metaorch.session.SessionRecord;
+import dev.metaorch.stats.Decision;
+import dev.metaorch.stats.Direction;
+import dev.metaorch.stats.Intervals;
+import dev.metaorch.stats.PairCounts;
+import dev.metaorch.stats.SampleSize;
+import dev.metaorch.stats.SimulationSummary;
+import dev.metaorch.stats.SprtSimulator;
+import dev.metaorch.stats.StoppingRule;
+import dev.metaorch.variant.VariantRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.math3.distribution.BinomialDistribution;
+
+/**
+ * {@code run-experiment}: control against test, paired by task, with a sequential stopping
+ * rule fed in pair order. See DESIGN.md "Statistics" and the run-experiment issue.
+ * <ul>
+ * <li>Pair k runs both arms on task {@code plan.task(k)}; sessions are launched in pair order,
+ * interleaving the arms, at most {@code concurrency} at a time.</li>
+ * <li>Completed pairs go to the stopping rule strictly in pair order, so the decision is a
+ * function of the seed only, whatever the concurrency and however often the run was resumed.</li>
+ * <li>A pair whose session ends in an infrastructure outcome after its retries is "broken":
+ * reported and left out of the statistics.</li>
+ * </ul>
+ */
+public final class AbExperiment {
+    public static final String CONTROL = "control";
+    public static final String TEST = "test";
+
+    /** Receives live status and messages. */
+    public interface Monitor {
+        void status(ExperimentStatus status);
+
+        void message(String text);
+    }
+
+    private final ExperimentOptions options;
+    private final Monitor monitor;
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile SessionRunner runner;
+    private volatile boolean interrupted;
+
+    public AbExperiment(ExperimentOptions options, Monitor monitor) {
+        this.options = options;
+        this.monitor = monitor;
+    }
+
+    /** Asks a running experiment to stop (SIGTERM): in-flight sessions are cancelled and logged. */
+    public void interrupt(long waitMillis) {
+        interrupted = true;
+        SessionRunner r = runner;
+        if (r != null) {
+            r.cancelAll("interrupted");
+        }
+        try {
+            finished.await(waitMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Settings of a run, kept in run.json so a resume continues with exactly these. */
+    record Settings(String method, String test, String direction, double alpha, double beta, double minEffect,
+            double discordance, String design, String metric, int maxSessions, double maxCostUsd, int concurrency,
+            long seed, double timeoutS, int retries, int maxSteps, long capPairs, double fixedNRaw) {
+    }
+
+    public ObjectNode run(String resumeId) throws IOException {
+        try {
+            return runInternal(resumeId);
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private ObjectNode runInternal(String resumeId) throws IOException {
+        Instant started = Instant.now();
+        ConfigLoader loader = new ConfigLoader();
+        Path results = options.resultsDir();
+        RunFolder folder;
+        ResolvedConfig control;
+        ResolvedConfig test;
+        Settings s;
+        ObjectNode manifest;
+        boolean resuming = resumeId != null;
+        if (resuming) {
+            folder = new RunFolder(results, SafeIds.require("--resume", resumeId));
+            if (!Files.isRegularFile(folder.manifest())) {
+                throw MetaorchException.invalidInput("--resume " + resumeId + ": no run with that id in "
+                        + results.resolve("runs"));
+            }
+            manifest = (ObjectNode) Json.mapper().readTree(Files.readString(folder.manifest()));
+            if (Files.isRegularFile(folder.result())) {
+                JsonNode done = Json.mapper().readTree(Files.readString(folder.result()));
+                monitor.message("run " + resumeId + " already finished: " + done.path("decision").asText());
+                return (ObjectNode) done;
+            }
+            control = loader.loadSnapshot(folder.config(CONTROL));
+            test = loader.loadSnapshot(folder.config(TEST));
+            s = Json.mapper().treeToValue(manifest.get("settings"), Settings.class);
+        } else {
+            control = loader.load(options.control(), options.overrides());
+            test = loader.load(options.test(), options.overrides());
+            control.warnings().forEach(w -> monitor.message("warning: " + w));
+            test.warnings().forEach(w -> monitor.message("warning: " + w));
+            s = settings(test);
+            String runId = options.runId() != null ? SafeIds.require("--run-id", options.runId())
+                    : RunFolder.newRunId(test.experimentId());
+            folder = new RunFolder(results, runId);
+            if (folder.exists()) {
+                throw MetaorchException.invalidInput("--run-id " + runId + ": a run with that id exists; use --resume " + runId);
+            }
+            manifest = Json.object();
+        }
+        TaskSuite controlSuite = TaskSuite.load(control.tasksPath());
+        TaskSuite testSuite = control.tasksPath().equals(test.tasksPath()) ? controlSuite : TaskSuite.load(test.tasksPath());
+        List<Task> controlTasks = controlSuite.restrictedTo(control.taskCodes());
+        Map<String, Task> testById = new LinkedHashMap<>();
+        testSuite.restrictedTo(test.taskCodes()).forEach(t -> testById.put(t.id(), t));
+        List<Task> common = controlTasks.stream().filter(t -> testById.containsKey(t.id())).toList();
+        if (common.isEmpty()) {
+            throw MetaorchException.invalidInput(test.sourceOf("/tasks") + ": /tasks: the arms share no task id to pair on ("
+                    + control.tasksPath() + " vs " + test.tasksPath() + ", task_codes " + control.taskCodes() + " vs "
+                    + test.taskCodes() + ")");
+        }
+        boolean unpaired = s.design().equals("unpaired");
+        TaskPlan controlPlan = new TaskPlan(unpaired ? controlTasks : common, Hashing.deriveSeed(s.seed(), "pairs", unpaired ? CONTROL : ""));
+        TaskPlan testPlan = unpaired ? new TaskPlan(List.copyOf(testById.values()), Hashing.deriveSeed(s.seed(), "pairs", TEST)) : null;
+
+        VariantRegistry registry = VariantRegistry.load(options.pluginDir());
+        ArmFactory factory = new ArmFactory(registry, options.prices());
+        ArmSetup controlArm = factory.create(CONTROL, control, controlSuite, folder.logs());
+        ArmSetup testArm = factory.create(TEST, test, testSuite, folder.logs());
+        StoppingRule rule = new StoppingRule(testName(s), Direction.parse(s.direction()), s.alpha(), s.beta(),
+                s.minEffect(), s.discordance(), s.method().equals("fixed") ? Long.MAX_VALUE : s.capPairs());
+
+        ObjectNode projection = null;
+        if (!resuming) {
+            projection = budgetGate(s, rule, controlArm, testArm, results);
+            folder.create();
+            folder.writeConfig(CONTROL, control);
+            folder.writeConfig(TEST, test);
+            manifest.put("run_id", folder.runId()).put("kind", "run-experiment").put("created_at", started.toString())
+                    .put("control_file", String.valueOf(options.control())).put("test_file", String.valueOf(options.test()));
+            manifest.putPOJO("overrides", options.overrides());
+            manifest.set("settings", Json.tree(s));
+            manifest.put("plan_tasks", common.size());
+            AtomicFiles.writeJson(folder.manifest(), manifest);
+            Map<String, String> hashes = new TreeMap<>();
+            for (ResolvedConfig c : List.of(control, test)) {
+                List<String> g = c.guidelines();
+                for (int i = 0; i < g.size(); i++) {
+                    hashes.put(c.guidelineHashes().get(i), g.get(i));
+                }
+            }
+            new HashDictionary(results).addAll(hashes);
+        }
+        ExperimentTracker tracker = new ExperimentTracker(results);
+        tracker.append(trackerEntry(folder.runId(), control, test, "running", 0, 0, started, null));
+        monitor.message(String.format("run %s: %s vs %s, %s %s test (alpha %.2f, beta %.2f, effect %.2f), "
+                + "fixed design %d pairs, cap %d pairs, %d tasks, concurrency %d%s", folder.runId(),
+                control.experimentId(), test.experimentId(), s.method(), rule.test(), s.alpha(), s.beta(), s.minEffect(),
+                (long) Math.ceil(s.fixedNRaw()), s.capPairs(), common.size(), s.concurrency(), resuming ? " (resumed)" : ""));
+
+        try (JsonlSessionStore store = JsonlSessionStore.open(folder.sessions())) {
+            store.warnings().forEach(w -> monitor.message("warning: " + w));
+            Map<String, SessionRecord> previous = new HashMap<>();
+            store.forEach(r -> previous.merge(r.sessionId(), r, (a, b) -> b.attempt() >= a.attempt() ? b : a),
+                    p -> monitor.message("warning: " + p));
+            Loop loop = new Loop(s, rule, folder, controlArm, testArm, controlPlan, testPlan, testById, previous, store);
+            ObjectNode result = loop.run(started);
+            if (projection != null) {
+                result.set("projection", projection);
+            }
+            if (result.path("decision").asText().equals("interrupted")) {
+                tracker.append(trackerEntry(folder.runId(), control, test, "aborted", result.path("sessions").asLong(),
+                        result.path("spend_total_usd").asDouble(), started, null));
+                return result;
+            }
+            AtomicFiles.writeJson(folder.result(), result);
+            String status = switch (result.path("decision").asText()) {
+                case "accept_h1" -> "accepted";
+                case "accept_h0" -> "rejected";
+                default -> "inconclusive";
+            };
+            tracker.append(trackerEntry(folder.runId(), control, test, status, result.path("sessions").asLong(),
+                    result.path("spend_total_usd").asDouble(), started, result));
+            return result;
+        } finally {
+            controlArm.variant().close();
+            testArm.variant().close();
+        }
+    }
+
+    private static String testName(Settings s) {
+        return s.metric().equals("success") ? s.test() : "normal";
+    }
+
+    private Settings settings(ResolvedConfig test) {
+        var st = test.stopping();
+        var run = test.run();
+        String method = options.method() != null ? options.method() : st.method();
+        if (!method.equals("sprt") && !method.equals("fixed")) {
+            throw MetaorchException.invalidInput("--method: must be sprt or fixed, got '" + method + "'");
+        }
+        int maxSessions = options.maxSessions() != null ? options.maxSessions() : run.maxSessions();
+        double maxCost = options.maxCost() != null ? options.maxCost() : run.maxCostUsd();
+        int concurrency = options.concurrency() != null ? options.concurrency() : run.concurrency();
+        long seed = options.seed() != null ? options.seed() : run.seed();
+        if (maxSessions < 2) {
+            throw MetaorchException.invalidInput("--max-sessions: must be >= 2, got " + maxSessions);
+        }
+        if (!(maxCost > 0)) {
+            throw MetaorchException.invalidInput("--max-cost: must be > 0, got " + maxCost);
+        }
+        if (concurrency < 1 || concurrency > 1024) {
+            throw MetaorchException.invalidInput("--concurrency: must be in 1..1024, got " + concurrency);
+        }
+        Direction dir = Direction.parse(st.direction());
+        double alpha = dir == Direction.BOTH ? st.alpha() / 2 : st.alpha();
+        double fixed;
+        try {
+            fixed = st.design().equals("unpaired") ? SampleSize.unpaired(0.5 - st.minEffect() / 2, st.minEffect(), alpha, st.beta())
+                    : SampleSize.paired(Math.max(st.discordance(), st.minEffect() * st.minEffect() * 1.01), st.minEffect(), alpha, st.beta());
+        } catch (IllegalArgumentException e) {
+            throw MetaorchException.invalidInput(test.sourceOf("/stopping") + ": /stopping: " + e.getMessage());
+        }
+        long fixedN = (long) Math.ceil(fixed);
+        long cap = method.equals("fixed") ? fixedN : (st.maxPairs() != null ? st.maxPairs() : 2 * fixedN);
+        cap = Math.min(cap, maxSessions / 2);
+        return new Settings(method, st.test(), st.direction(), st.alpha(), st.beta(), st.minEffect(), st.discordance(),
+                st.design(), st.metric(), maxSessions, maxCost, concurrency, seed, run.timeoutS(), run.retries(),
+                run.maxSteps(), cap, fixed);
+    }
+
+    private ObjectNode budgetGate(Settings s, StoppingRule rule, ArmSetup c, ArmSetup t, Path results) {
+        var pc = CostProjection.perSession(c, results);
+        var pt = CostProjection.perSession(t, results);
+        ObjectNode p = Json.object();
+        if (pc.isEmpty() || pt.isEmpty()) {
+            monitor.message("warning: no cost estimate for " + (pc.isEmpty() ? "control" : "test")
+                    + " (no earlier sessions, no variant estimate): budget gate skipped");
+            return p.put("available", false);
+        }
+        double perPair = pc.get().usd() + pt.get().usd();
+        double expectedPairs;
+        double p90Pairs;
+        if (s.method().equals("fixed")) {
+            expectedPairs = s.capPairs();
+            p90Pairs = s.capPairs();
+        } else {
+            SimulationSummary sim = new SprtSimulator(1).simulate(
+                    SprtSimulator.paired(rule, Math.max(s.discordance(), s.minEffect() * 1.01), s.minEffect()), 1000,
+                    s.seed(), null);
+            expectedPairs = Math.max(sim.asnH0(), sim.asnH1());
+            p90Pairs = Math.max(sim.p90H0(), sim.p90H1());
+        }
+        double expected = expectedPairs * perPair;
+        double p90 = p90Pairs * perPair;
+        p.put("available", true).put("cost_per_session_control", pc.get().usd()).put("control_source", pc.get().source())
+                .put("cost_per_session_test", pt.get().usd()).put("test_source", pt.get().source())
+                .put("expected_sessions", 2 * expectedPairs).put("p90_sessions", 2 * p90Pairs)
+                .put("expected_usd", expected).put("p90_usd", p90).put("budget_usd", s.maxCostUsd());
+        String figures = String.format("projected spend $%.4f expected (%.0f sessions), $%.4f at the 90th percentile "
+                + "(%.0f sessions), at $%.5f + $%.5f per pair (%s; %s); budget $%.2f", expected, 2 * expectedPairs, p90,
+                2 * p90Pairs, pc.get().usd(), pt.get().usd(), pc.get().source(), pt.get().source(), s.maxCostUsd());
+        if (expected > s.maxCostUsd() && !options.force()) {
+            throw MetaorchException.invalidInput("budget: " + figures
+                    + " — the expected spend exceeds run.max_cost_usd; raise --max-cost or pass --force");
+        }
+        monitor.message((p90 > s.maxCostUsd() ? "warning: " : "") + figures);
+        return p;
+    }
+
+    private static ObjectNode trackerEntry(String runId, ResolvedConfig control, ResolvedConfig test, String status,
+            long sessions, double spend, Instant started, ObjectNode result) {
+        ObjectNode e = Json.object();
+        e.put("run_id", runId).put("experiment_id", test.experimentId()).put("parent", test.parent().orElse(null))
+                .put("control", control.experimentId()).put("config_hash", test.configHash()).put("status", status)
+                .put("sessions", sessions).put("spend_usd", spend).put("started_at", started.toString())
+                .put("updated_at", Instant.now().toString());
+        test.hypothesis().ifPresent(h -> e.set("hypothesis", h));
+        if (result != null) {
+            e.put("decision", result.path("decision").asText()).put("pairs", result.path("pairs").asLong())
+                    .put("fixed_n", result.path("fixed_n").asLong()).put("savings", result.path("savings").asDouble());
+        }
+        return e;
+    }
+
+    /** The scheduling and evaluation loop of one run. */
+    private final class Loop {
+        private final Settings s;
+        private final StoppingRule rule;
+        private final ArmSetup controlArm;
+        private final ArmSetup testArm;
+        private final TaskPlan controlPlan;
+        private final TaskPlan testPlan;
+        private final Map<String, Task> testById;
+        private final Map<String, SessionRecord> previous;
+        private final JsonlSessionStore store;
+        private final String runId;
+        private final LinkedBlockingQueue<SessionRecord> completed = new LinkedBlockingQueue<>();
+        private final Map<Long, SessionRecord[]> finals = new HashMap<>();
+        private double spend;
+        private long sessionsLaunched;
+
+        Loop(Settings s, StoppingRule rule, RunFolder folder, ArmSetup controlArm, ArmSetup testArm, TaskPlan controlPlan,
+                TaskPlan testPlan, Map<String, Task> testById, Map<String, SessionRecord> previous, JsonlSessionStore store) {
+            this.s = s;
+            this.rule = rule;
+            this.controlArm = controlArm;
+            this.testArm = testArm;
+            this.controlPlan = controlPlan;
+            this.testPlan = testPlan;
+            this.testById = testById;
+            this.previous = previous;
+            this.store = store;
+            this.runId = folder.runId();
+            previous.values().forEach(r -> spend += r.costUsd());
+        }
+
+        private SessionJob job(int arm, long pair) {
+            Task controlTask = controlPlan.task(pair);
+            if (arm == 0) {
+                return new SessionJob(controlArm, pair, 0, controlTask);
+            }
+            Task t = testPlan != null ? testPlan.task(pair) : testById.get(controlTask.id());
+            return new SessionJob(testArm, pair, 0, t);
+        }
+
+        private boolean isFinal(SessionRecord r) {
+            if (r.outcome() == Outcome.CANCELLED) {
+                return false;
+            }
+            return !r.outcome().isInfrastructure() || r.attempt() > s.retries();
+        }
+
+        ObjectNode run(Instant started) throws IOException {
+            SessionRunner r = new SessionRunner(store, runId, s.seed(), new RunnerOptions(s.concurrency(), s.timeoutS(),
+                    s.retries(), options.backoffMs(), s.maxSteps(), s.maxCostUsd(), null), rec -> { });
+            runner = r;
+            if (interrupted) {
+                r.cancelAll("interrupted");
+            }
+            PairCounts counts = PairCounts.EMPTY;
+            List<Double> trace = new ArrayList<>();
+            List<Long> broken = new ArrayList<>();
+            ArmStats cStats = new ArmStats();
+            ArmStats tStats = new ArmStats();
+            Map<String, int[]> flips = new TreeMap<>();
+            long nextLaunch = 0;
+            int nextArm = 0;
+            long nextEval = 0;
+            int outstanding = 0;
+            StoppingRule.Evaluation evaluation = rule.evaluate(counts);
+            String reason = null;
+            Decision decision = null;
+            long evalStartNanos = System.nanoTime();
+            try {
+                while (true) {
+                    boolean stopLaunching = decision != null || interrupted;
+                    while (!stopLaunching && outstanding < s.concurrency() && nextLaunch < s.capPairs()) {
+                        if (spend >= s.maxCostUsd()) {
+                            break;
+                        }
+                        SessionJob job = job(nextArm, nextLaunch);
+                        SessionRecord prev = previous.get(job.sessionId(runId));
+                        outstanding++;
+                        if (prev != null && isFinal(prev)) {
+                            completed.add(prev);
+                        } else {
+                            int first = prev == null ? 1 : prev.attempt() + 1;
+                            sessionsLaunched++;
+                            r.submit(job, first).whenComplete((rec, err) -> completed.add(rec != null ? rec
+                                    : failedMarker(job, err)));
+                        }
+                        nextArm ^= 1;
+                        if (nextArm == 0) {
+                            nextLaunch++;
+                        }
+                    }
+                    if (outstanding == 0) {
+                        if (decision == null && !interrupted) {
+                            decision = Decision.INCONCLUSIVE;
+                            reason = spend >= s.maxCostUsd() ? "budget: spend reached run.max_cost_usd $" + s.maxCostUsd()
+                                    : nextLaunch >= s.maxSessions() / 2 ? "max_sessions reached (" + s.maxSessions() + ")"
+                                    : "cap of " + s.capPairs() + " pairs reached";
+                            if (s.method().equals("fixed")) {
+                                decision = null;
+                            }
+                        }
+                        break;
+                    }
+                    SessionRecord rec = completed.poll(1, TimeUnit.SECONDS);
+                    if (rec == null) {
+                        maybeStatus(counts, evaluation, cStats, tStats, r, evalStartNanos, true);
+                        continue;
+                    }
+                    outstanding--;
+                    if (rec.schema() < 0) {
+                        throw MetaorchException.runtime(rec.error().message());
+                    }
+                    if (!previous.containsKey(rec.sessionId()) || previous.get(rec.sessionId()) != rec) {
+                        spend += rec.costUsd();
+                    }
+                    if (rec.outcome() == Outcome.CANCELLED) {
+                        continue;
+                    }
+                    SessionRecord[] pair = finals.computeIfAbsent(rec.pair(), k -> new SessionRecord[2]);
+                    pair[rec.arm().equals(CONTROL) ? 0 : 1] = rec;
+                    while (decision == null && finals.containsKey(nextEval) && finals.get(nextEval)[0] != null
+                            && finals.get(nextEval)[1] != null) {
+                        SessionRecord[] p = finals.remove(nextEval);
+                        if (p[0].outcome().isInfrastructure() || p[1].outcome().isInfrastructure()) {
+                            broken.add(nextEval);
+                        } else {
+                            counts = counts.plus(p[0].success(), p[1].success(), metric(p[0]), metric(p[1]));
+                            cStats.add(p[0]);
+                            tStats.add(p[1]);
+                            int[] f = flips.computeIfAbsent(p[0].task().id(), k -> new int[2]);
+                            f[0] += p[1].success() && !p[0].success() ? 1 : 0;
+                            f[1] += p[0].success() && !p[1].success() ? 1 : 0;
+                            evaluation = rule.evaluate(counts);
+                            trace.add(evaluation.llr());
+                            if (!s.method().equals("fixed") && evaluation.decision().isFinal()) {
+                                decision = evaluation.decision();
+                                reason = switch (decision) {
+                                    case ACCEPT_H1 -> "LLR crossed the upper bound";
+                                    case ACCEPT_H0 -> "LLR crossed the lower bound";
+                                    default -> "cap of " + s.capPairs() + " pairs reached";
+                                };
+                                r.cancelAll("decision reached");
+                            }
+                        }
+                        nextEval++;
+                        maybeStatus(counts, evaluation, cStats, tStats, r, evalStartNanos, false);
+                        if (s.method().equals("fixed") && nextEval >= s.capPairs()) {
+                            break;
+                        }
+                    }
+                    if (spend >= s.maxCostUsd() && decision == null) {
+                        decision = Decision.INCONCLUSIVE;
+                        reason = "budget: spend reached run.max_cost_usd $" + s.maxCostUsd();
+                        r.cancelAll("budget exhausted");
+                    }
+                    if (decision != null || interrupted) {
+                        r.cancelAll(interrupted ? "interrupted" : "decision reached");
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                interrupted = true;
+            } finally {
+                r.cancelAll("run finished");
+                r.close();
+            }
+            if (interrupted && decision == null) {
+                ObjectNode o = Json.object();
+                o.put("run_id", runId).put("decision", "interrupted").put("pairs", counts.pairs())
+                        .put("sessions", 2 * counts.pairs()).put("spend_total_usd", spend);
+                return o;
+            }
+            if (s.method().equals("fixed")) {
+                decision = fixedDecision(counts);
+                reason = "fixed design of " + s.capPairs() + " pairs completed (one-sided sign test on discordant pairs)";
+            }
+            maybeStatus(counts, evaluation, cStats, tStats, r, evalStartNanos, true);
+            return result(started, decision, reason, evaluation, counts, trace, broken, cStats, tStats, flips);
+        }
+
+        private SessionRecord failedMarker(SessionJob job, Throwable err) {
+            Throwable c = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+            String msg = c == null ? "session stopped before it started" : String.valueOf(c.getMessage());
+            if (c == null) {
+                return new SessionRecord(SessionRecord.SCHEMA, job.sessionId(runId), runId, "", job.arm().arm(), "", "", "",
+                        null, job.pair(), 0, 0, 0, "", "", 0, Outcome.CANCELLED, false, null, null, 0, 0, "", 0, List.of(),
+                        null, Json.object());
+            }
+            return new SessionRecord(-1, job.sessionId(runId), runId, "", job.arm().arm(), "", "", "", null, job.pair(), 0, 0,
+                    0, "", "", 0, Outcome.ERROR, false, null, null, 0, 0, "", 0, List.of(),
+                    new SessionRecord.ErrorInfo("fatal", msg), Json.object());
+        }
+
+        private double metric(SessionRecord r) {
+            return switch (s.metric()) {
+                case "tokens" -> r.tokens().total();
+                case "cost_usd" -> r.costUsd();
+                default -> r.success() ? 1 : 0;
+            };
+        }
+
+        private Decision fixedDecision(PairCounts c) {
+            long w = c.wins();
+            long l = c.losses();
+            long n = w + l;
+            if (n == 0) {
+                return Decision.ACCEPT_H0;
+            }
+            boolean worse = s.direction().equals("worse");
+            long k = worse ? l : w;
+            double pValue = 1 - new BinomialDistribution(null, (int) n, 0.5).cumulativeProbability((int) k - 1);
+            return pValue <= s.alpha() ? Decision.ACCEPT_H1 : Decision.ACCEPT_H0;
+        }
+
+        private long lastStatusNanos;
+
+        private void maybeStatus(PairCounts c, StoppingRule.Evaluation ev, ArmStats cs, ArmStats ts, SessionRunner r,
+                long startNanos, boolean force) {
+            long now = System.nanoTime();
+            if (!force && now - lastStatusNanos < 1_000_000_000L) {
+                return;
+            }
+            lastStatusNanos = now;
+            long expected = (long) Math.ceil(s.fixedNRaw() * 0.6);
+            double perPair = c.pairs() == 0 ? 0 : (now - startNanos) / 1e9 / c.pairs();
+            double eta = Math.max(0, expected - c.pairs()) * perPair;
+            monitor.status(new ExperimentStatus(c.pairs(), c.wins(), c.ties(), c.losses(), ev.llr(), ev.lower(), ev.upper(),
+                    cs.successRate(), ts.successRate(), spend, r.inFlight(), 2 * c.pairs(), eta, expected));
+        }
+
+        private ObjectNode result(Instant started, Decision decision, String reason, StoppingRule.Evaluation ev,
+                PairCounts counts, List<Double> trace, List<Long> broken, ArmStats cs, ArmStats ts,
+                Map<String, int[]> flips) {
+            ObjectNode o = Json.object();
+            long fixedN = (long) Math.ceil(s.fixedNRaw());
+            o.put("run_id", runId).put("seed", s.seed()).put("decision", decision.label()).put("reason", reason);
+            if (ev.found() != null && decision == Decision.ACCEPT_H1) {
+                o.put("direction_found", ev.found().label());
+            }
+            o.put("method", s.method()).put("test", rule.test()).put("design", s.design()).put("metric", s.metric())
+                    .put("direction", s.direction()).put("alpha", s.alpha()).put("beta", s.beta())
+                    .put("min_effect", s.minEffect()).put("llr", ev.llr());
+            o.putObject("bounds").put("lower", ev.lower()).put("upper", ev.upper());
+            o.put("pairs", counts.pairs()).put("wins", counts.wins()).put("ties", counts.ties()).put("losses", counts.losses());
+            o.put("broken_pairs", broken.size());
+            ArrayNode b = o.putArray("broken");
+            broken.forEach(b::add);
+            o.put("sessions", cs.sessions() + ts.sessions()).put("cost_usd", cs.costUsd() + ts.costUsd());
+            o.put("fixed_n", fixedN).put("fixed_n_raw", s.fixedNRaw()).put("cap_pairs", s.capPairs());
+            o.put("savings", fixedN == 0 ? 0 : 1 - (double) counts.pairs() / fixedN);
+            ArrayNode tr = o.putArray("trace");
+            trace.forEach(v -> tr.add(Math.round(v * 1e6) / 1e6));
+            ObjectNode arms = o.putObject("arms");
+            arms.set(CONTROL, armJson(controlArm, cs));
+            arms.set(TEST, armJson(testArm, ts));
+            ObjectNode effect = o.putObject("effect");
+            double[] ci = Intervals.newcombe(ts.successes(), ts.sessions(), cs.successes(), cs.sessions(), 0.95);
+            effect.put("success_rate_difference", ts.successRate() - cs.successRate());
+            effect.putArray("ci").add(ci[0]).add(ci[1]);
+            boolean early = s.method().equals("sprt") && decision != Decision.INCONCLUSIVE;
+            effect.put("biased", early);
+            effect.put("note", early ? "estimate after an early stop is biased away from zero; the interval is "
+                    + "Newcombe's for independent proportions (approximate for paired data)"
+                    : "Newcombe's interval for independent proportions (approximate for paired data)");
+            ObjectNode flipped = o.putObject("flipped");
+            ArrayNode toPass = flipped.putArray("to_pass");
+            ArrayNode toFail = flipped.putArray("to_fail");
+            flips.forEach((task, f) -> {
+                if (f[0] > f[1]) {
+                    toPass.add(task);
+                } else if (f[1] > f[0]) {
+                    toFail.add(task);
+                }
+            });
+            o.put("tool_version", toolVersion());
+            o.put("started_at", started.toString()).put("ended_at", Instant.now().toString())
+                    .put("wall_seconds", (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0)
+                    .put("sessions_launched", sessionsLaunched).put("spend_total_usd", spend);
+            return o;
+        }
+
+        private ObjectNode armJson(ArmSetup arm, ArmStats st) {
+            ObjectNode a = st.toJson();
+            a.put("experiment_id", arm.config().experimentId()).put("config_hash", arm.config().configHash())
+                    .put("model_id", arm.config().modelId()).put("variant", arm.config().variant());
+            return a;
+        }
+    }
+
+    static String toolVersion() {
+        String v = AbExperiment.class.getPackage().getImplementationVersion();
+        return "metaorch " + (v == null ? "dev" : v);
+    }
+}

@@ -1,0 +1,25 @@
+package dev.metaorch.experiment;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What {@code run-experiment} was asked to do. Null fields fall back to the test config's
+ * {@code run} and {@code stopping} blocks.
+ */
+public record ExperimentOptions(
+        Path control,
+        Path test,
+        List<String> overrides,
+        String method,
+        Integer maxSessions,
+        Double maxCost,
+        Integer concurrency,
+        Long seed,
+        String runId,
+        boolean force,
+        Path resultsDir,
+        Path pluginDir,
+        Path prices,
+        long backoffMs) {
+}

@@ -1,0 +1,60 @@
+package dev.metaorch.runner;
+
+import dev.metaorch.common.AtomicFiles;
+import dev.metaorch.common.SafeIds;
+import dev.metaorch.config.ResolvedConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+
+/** The files of one run: {@code results/runs/<run-id>/}. */
+public record RunFolder(Path resultsDir, String runId) {
+    public RunFolder {
+        SafeIds.require("run id", runId);
+    }
+
+    /** A fresh run id: {@code <label>-<yyyyMMdd-HHmmss>} (validated). */
+    public static String newRunId(String label) {
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
+        return SafeIds.isSafe(label) ? label + "-" + stamp : "run-" + stamp;
+    }
+
+    public Path dir() {
+        return resultsDir.resolve("runs").resolve(runId);
+    }
+
+    public Path sessions() {
+        return dir().resolve("sessions.jsonl");
+    }
+
+    public Path result() {
+        return dir().resolve("result.json");
+    }
+
+    public Path manifest() {
+        return dir().resolve("run.json");
+    }
+
+    public Path logs() {
+        return dir().resolve("logs");
+    }
+
+    public Path config(String arm) {
+        return dir().resolve("config." + arm + ".json");
+    }
+
+    public boolean exists() {
+        return Files.isDirectory(dir());
+    }
+
+    public void create() throws IOException {
+        Files.createDirectories(logs());
+    }
+
+    /** Writes the arm's resolved config as run (atomically). */
+    public void writeConfig(String arm, ResolvedConfig config) throws IOException {
+        AtomicFiles.writeJson(config(arm), config.tree());
+    }
+}

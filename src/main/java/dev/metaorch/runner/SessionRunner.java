@@ -1,0 +1,217 @@
+package dev.metaorch.runner;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.metaorch.common.Json;
+import dev.metaorch.common.MetaorchException;
+import dev.metaorch.session.Outcome;
+import dev.metaorch.session.SessionRecord;
+import dev.metaorch.session.SessionRecord.ErrorInfo;
+import dev.metaorch.session.SessionRecord.TaskRef;
+import dev.metaorch.session.SessionRecord.Tokens;
+import dev.metaorch.session.SessionStore;
+import dev.metaorch.variant.Cancellation;
+import dev.metaorch.variant.SessionRequest;
+import dev.metaorch.variant.SessionResult;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs sessions through their variants with bounded concurrency. Every attempt becomes a
+ * {@link SessionRecord} appended durably to the store before anything counts it; infrastructure
+ * outcomes ({@code error}, {@code timeout}) are retried with exponential backoff and the last
+ * attempt is the one that counts. A timeout watchdog raises the session's cancellation at its
+ * deadline; {@link #cancelAll} cancels every session in flight (logged as {@code cancelled}).
+ */
+public final class SessionRunner implements AutoCloseable {
+    /** Told about every attempt once it is durable. */
+    public interface Listener {
+        void onAttempt(SessionRecord record);
+    }
+
+    private final SessionStore store;
+    private final String runId;
+    private final long runSeed;
+    private final RunnerOptions options;
+    private final Listener listener;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService watchdog;
+    private final Set<Cancellation> live = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final CountDownLatch stopping = new CountDownLatch(1);
+    private volatile String stopReason;
+
+    public SessionRunner(SessionStore store, String runId, long runSeed, RunnerOptions options, Listener listener) {
+        this.store = store;
+        this.runId = runId;
+        this.runSeed = runSeed;
+        this.options = options;
+        this.listener = listener;
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(options.concurrency(), r -> {
+            Thread t = new Thread(r, "session-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "session-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /**
+     * Runs {@code job} (first attempt number {@code firstAttempt}); the future completes with the
+     * final attempt's record, or null when the runner was stopped before the job started.
+     */
+    public CompletableFuture<SessionRecord> submit(SessionJob job, int firstAttempt) {
+        CompletableFuture<SessionRecord> result = new CompletableFuture<>();
+        inFlight.incrementAndGet();
+        workers.execute(() -> {
+            try {
+                result.complete(runAttempts(job, firstAttempt));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        });
+        return result;
+    }
+
+    public CompletableFuture<SessionRecord> submit(SessionJob job) {
+        return submit(job, 1);
+    }
+
+    private SessionRecord runAttempts(SessionJob job, int firstAttempt) throws IOException {
+        SessionRecord last = null;
+        for (int attempt = firstAttempt; attempt <= firstAttempt + options.retries(); attempt++) {
+            if (stopReason != null) {
+                return last;
+            }
+            last = runOnce(job, attempt);
+            store.append(last);
+            listener.onAttempt(last);
+            if (!last.outcome().isInfrastructure() || last.outcome() == Outcome.CANCELLED) {
+                return last;
+            }
+            if (attempt < firstAttempt + options.retries() && backoff(attempt - firstAttempt)) {
+                return last;
+            }
+        }
+        return last;
+    }
+
+    /** Waits before a retry; true when the runner is stopping. */
+    private boolean backoff(int retryIndex) {
+        long ms = Math.min(30_000L, options.backoffMs() << Math.min(20, retryIndex));
+        try {
+            return stopping.await(ms, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
+    private SessionRecord runOnce(SessionJob job, int attempt) {
+        ArmSetup arm = job.arm();
+        Cancellation cancel = new Cancellation();
+        AtomicBoolean timedOut = new AtomicBoolean();
+        Instant started = Instant.now();
+        Instant deadline = started.plusMillis((long) (options.timeoutS() * 1000));
+        String sessionId = job.sessionId(runId);
+        var logFile = options.logDir() == null ? null
+                : options.logDir().resolve(sessionId.replace('/', '_') + ".a" + attempt + ".stderr.log");
+        SessionRequest request = new SessionRequest(sessionId, job.pair(), job.task(), arm.config(), job.seed(runSeed),
+                attempt, deadline, cancel,
+                new SessionRequest.Limits(options.timeoutS(), options.maxSteps(), options.maxCostPerSessionUsd()), logFile);
+        live.add(cancel);
+        if (stopReason != null) {
+            cancel.cancel(stopReason);
+        }
+        ScheduledFuture<?> timer = watchdog.schedule(() -> {
+            timedOut.set(true);
+            cancel.cancel("timeout after " + options.timeoutS() + " s");
+        }, Duration.between(Instant.now(), deadline).toMillis(), TimeUnit.MILLISECONDS);
+        SessionResult result;
+        try {
+            result = arm.variant().run(request);
+            if (result == null) {
+                result = SessionResult.infrastructure(Outcome.ERROR, "variant_error", "variant returned no result",
+                        0, Tokens.ZERO, 0, 0);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            result = SessionResult.infrastructure(Outcome.CANCELLED, "interrupted", "session thread interrupted",
+                    millisSince(started), Tokens.ZERO, 0, 0);
+        } catch (MetaorchException e) {
+            throw e;
+        } catch (Exception | LinkageError e) {
+            result = SessionResult.infrastructure(Outcome.ERROR, e.getClass().getSimpleName(),
+                    String.valueOf(e.getMessage()), millisSince(started), Tokens.ZERO, 0, 0);
+        } finally {
+            timer.cancel(false);
+            live.remove(cancel);
+        }
+        if (result.outcome() == Outcome.CANCELLED && timedOut.get()) {
+            result = new SessionResult(Outcome.TIMEOUT, false, null, result.tokens(), result.llmCalls(), result.steps(),
+                    result.latencyMs(), new ErrorInfo("timeout", "session exceeded " + options.timeoutS() + " s"),
+                    result.metrics(), result.costUsd());
+        }
+        return toRecord(job, attempt, started, request.seed(), result);
+    }
+
+    private static long millisSince(Instant t) {
+        return Duration.between(t, Instant.now()).toMillis();
+    }
+
+    private SessionRecord toRecord(SessionJob job, int attempt, Instant started, long seed, SessionResult r) {
+        ArmSetup arm = job.arm();
+        Tokens t = r.tokens() == null ? Tokens.ZERO : r.tokens();
+        double cost = r.costUsd() != null ? r.costUsd() : arm.price().cost(t.prompt(), t.cachedPrompt(), t.completion());
+        var task = job.task();
+        ObjectNode metrics = r.metrics() == null ? Json.object() : r.metrics();
+        return new SessionRecord(SessionRecord.SCHEMA, job.sessionId(runId), runId, arm.config().experimentId(), arm.arm(),
+                arm.config().configHash(), arm.config().variant(), arm.config().modelId(),
+                new TaskRef(task.id(), task.id(), task.code(), task.solvable(), task.optimalSteps()),
+                job.pair(), job.repeat(), seed, attempt, started.toString(), Instant.now().toString(), r.latencyMs(),
+                r.outcome(), r.success() && !r.outcome().isInfrastructure(), r.externalScore(), t, r.llmCalls(),
+                cost, arm.priceVersion(), r.steps(), arm.config().guidelineHashes(), r.error(), metrics);
+    }
+
+    /** Stops launching attempts and cancels every session in flight. */
+    public void cancelAll(String reason) {
+        stopReason = reason;
+        stopping.countDown();
+        live.forEach(c -> c.cancel(reason));
+    }
+
+    @Override
+    public void close() {
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(60, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            workers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        watchdog.shutdownNow();
+    }
+}

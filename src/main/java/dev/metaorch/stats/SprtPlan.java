@@ -1,0 +1,46 @@
+package dev.metaorch.stats;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * A sequential design next to the fixed design it replaces: fixed n (in the design's unit:
+ * pairs for paired/unpaired, observations for bernoulli), Wald's approximations, the Monte Carlo
+ * of the actual test, and the saving in expected sample size under each hypothesis.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record SprtPlan(
+        String design,
+        double alpha,
+        double beta,
+        @JsonProperty("min_effect") double minEffect,
+        @JsonProperty("fixed_n") long fixedN,
+        @JsonProperty("fixed_n_raw") double fixedNRaw,
+        long cap,
+        Wald wald,
+        Simulated simulated,
+        Exact exact,
+        @JsonProperty("savings_h0") Double savingsH0,
+        @JsonProperty("savings_h1") Double savingsH1) {
+
+    public record Wald(@JsonProperty("asn_h0") double asnH0, @JsonProperty("asn_h1") double asnH1) {
+    }
+
+    public record Simulated(int replications, long seed, double alpha, double power,
+            @JsonProperty("asn_h0") double asnH0, @JsonProperty("asn_h1") double asnH1,
+            @JsonProperty("p90_h0") long p90H0, @JsonProperty("p90_h1") long p90H1,
+            @JsonProperty("p99_h0") long p99H0, @JsonProperty("p99_h1") long p99H1,
+            @JsonProperty("inconclusive_h0") double inconclusiveH0,
+            @JsonProperty("inconclusive_h1") double inconclusiveH1,
+            double seconds) {
+        static Simulated of(SimulationSummary s, long seed) {
+            return new Simulated(s.replications(), seed, s.alpha(), s.power(), s.asnH0(), s.asnH1(), s.p90H0(),
+                    s.p90H1(), s.p99H0(), s.p99H1(), s.inconclusiveH0(), s.inconclusiveH1(), s.seconds());
+        }
+    }
+
+    /** Exact operating characteristics (Bernoulli design only), by dynamic programming, no cap. */
+    public record Exact(double alpha, double power, @JsonProperty("asn_h0") double asnH0,
+            @JsonProperty("asn_h1") double asnH1) {
+    }
+}

@@ -1,0 +1,23 @@
+package dev.metaorch.variant;
+
+import java.util.Optional;
+
+/** An agent implementation serving one arm; {@link #run} may be called from several threads at once. */
+public interface Variant extends AutoCloseable {
+
+    /** Runs one session. Must honour the request's deadline and cancellation. */
+    SessionResult run(SessionRequest request) throws Exception;
+
+    /** A prior estimate of one session's tokens, used to project cost before a run. */
+    default Optional<TokenEstimate> estimate() {
+        return Optional.empty();
+    }
+
+    @Override
+    default void close() {
+    }
+
+    /** Expected tokens per session. */
+    record TokenEstimate(double prompt, double cachedPrompt, double completion) {
+    }
+}
