@@ -19,6 +19,10 @@ import picocli.CommandLine.Spec;
             ConfigCommand.class,
             SprtCommand.class,
             RunExperimentCommand.class,
+            RunCommand.class,
+            VariantsCommand.class,
+            WatchCommand.class,
+            ExperimentsCommand.class,
         },
         footerHeading = "%nExamples:%n",
         footer = {

@@ -169,8 +169,7 @@ public final class AbExperiment {
         ArmFactory factory = new ArmFactory(registry, options.prices());
         ArmSetup controlArm = factory.create(CONTROL, control, controlSuite, folder.logs());
         ArmSetup testArm = factory.create(TEST, test, testSuite, folder.logs());
-        StoppingRule rule = new StoppingRule(testName(s), Direction.parse(s.direction()), s.alpha(), s.beta(),
-                s.minEffect(), s.discordance(), s.method().equals("fixed") ? Long.MAX_VALUE : s.capPairs());
+        StoppingRule rule = ruleFor(s);
 
         ObjectNode projection = null;
         if (!resuming) {
@@ -228,6 +227,12 @@ public final class AbExperiment {
             controlArm.variant().close();
             testArm.variant().close();
         }
+    }
+
+    /** The stopping rule a run with these settings uses. */
+    static StoppingRule ruleFor(Settings s) {
+        return new StoppingRule(testName(s), Direction.parse(s.direction()), s.alpha(), s.beta(), s.minEffect(),
+                s.discordance(), s.method().equals("fixed") ? Long.MAX_VALUE : s.capPairs());
     }
 
     private static String testName(Settings s) {
@@ -337,6 +342,7 @@ public final class AbExperiment {
         private final Map<String, SessionRecord> previous;
         private final JsonlSessionStore store;
         private final String runId;
+        private final Path logDir;
         private final LinkedBlockingQueue<SessionRecord> completed = new LinkedBlockingQueue<>();
         private final Map<Long, SessionRecord[]> finals = new HashMap<>();
         private double spend;
@@ -354,6 +360,7 @@ public final class AbExperiment {
             this.previous = previous;
             this.store = store;
             this.runId = folder.runId();
+            this.logDir = folder.logs();
             previous.values().forEach(r -> spend += r.costUsd());
         }
 
@@ -375,7 +382,7 @@ public final class AbExperiment {
 
         ObjectNode run(Instant started) throws IOException {
             SessionRunner r = new SessionRunner(store, runId, s.seed(), new RunnerOptions(s.concurrency(), s.timeoutS(),
-                    s.retries(), options.backoffMs(), s.maxSteps(), s.maxCostUsd(), null), rec -> { });
+                    s.retries(), options.backoffMs(), s.maxSteps(), s.maxCostUsd(), logDir), rec -> { });
             runner = r;
             if (interrupted) {
                 r.cancelAll("interrupted");

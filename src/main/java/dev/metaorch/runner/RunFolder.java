@@ -53,8 +53,13 @@ public record RunFolder(Path resultsDir, String runId) {
         Files.createDirectories(logs());
     }
 
-    /** Writes the arm's resolved config as run (atomically). */
+    /**
+     * Writes the arm's resolved config as run (atomically), with the task suite's absolute path
+     * so a resume from any working directory finds it.
+     */
     public void writeConfig(String arm, ResolvedConfig config) throws IOException {
-        AtomicFiles.writeJson(config(arm), config.tree());
+        var tree = config.tree().deepCopy();
+        tree.put("tasks", config.tasksPath().toAbsolutePath().normalize().toString());
+        AtomicFiles.writeJson(config(arm), tree);
     }
 }

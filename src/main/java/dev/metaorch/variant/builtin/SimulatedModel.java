@@ -203,9 +203,10 @@ public final class SimulatedModel {
         return new double[] {sum[0] / n, sum[1] / n, sum[2] / n};
     }
 
-    enum Kind { SUCCESS, FAILURE, REJECTED, ESCALATED, ERROR }
+    /** How a simulated session ended. */
+    public enum Kind { SUCCESS, FAILURE, REJECTED, ESCALATED, ERROR }
 
     /** A simulated session: outcome kind, steps, tokens {prompt, cached, completion}, latency. */
-    record Trajectory(Kind kind, boolean success, int steps, long[] tokens, long latencyMs) {
+    public record Trajectory(Kind kind, boolean success, int steps, long[] tokens, long latencyMs) {
     }
 }

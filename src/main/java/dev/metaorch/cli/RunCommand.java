@@ -1,0 +1,118 @@
+package dev.metaorch.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.metaorch.common.ExitCodes;
+import dev.metaorch.common.MetaorchException;
+import dev.metaorch.runner.Allocator;
+import dev.metaorch.runner.Hub;
+import dev.metaorch.runner.HubSpec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code metaorch run}: the experiment hub. */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"The experiment hub: run every variant config on the task suite, score each on success,",
+            "cost, latency and autonomy, and rank them. Writes results/latest_run.json."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  metaorch run",
+            "  metaorch run --variants baseline,exp_042 --sessions 200 --concurrency 8",
+            "  metaorch run --allocation thompson --sessions 400 --json"})
+final class RunCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", defaultValue = "configs/hub.json", description = "Hub file (default ${DEFAULT-VALUE}).")
+    Path config;
+
+    @Option(names = "--variants", split = ",", paramLabel = "CONFIG",
+            description = "Variant configs (paths, or names beside the hub file); default: the hub file's list.")
+    List<String> variants = new ArrayList<>();
+
+    @Option(names = "--sessions", description = "Total sessions across variants (default: sessions_per_variant x variants).")
+    Integer sessions;
+
+    @Option(names = "--seed", description = "Run seed (default: the hub file's).")
+    Long seed;
+
+    @Option(names = "--concurrency", defaultValue = "8", description = "Sessions at once (default ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--allocation", defaultValue = "uniform",
+            description = "uniform (default), or a bandit policy: thompson, ucb1, kl-ucb, eps-greedy.")
+    String allocation;
+
+    @Option(names = "--run-id", description = "Id of the run (default hub-<timestamp>).")
+    String runId;
+
+    @Option(names = "--results", defaultValue = "results", description = "Results folder (default ${DEFAULT-VALUE}).")
+    Path results;
+
+    @Option(names = "--plugins", defaultValue = "plugins", description = "Plugin jar folder (default ${DEFAULT-VALUE}).")
+    Path plugins;
+
+    @Option(names = "--prices", description = "Price table (default: prices.json beside the configs).")
+    Path prices;
+
+    @Option(names = "--quiet", description = "No progress output.")
+    boolean quiet;
+
+    @Option(names = "--json", description = "Print the scored result as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (concurrency < 1 || concurrency > 1024) {
+            throw MetaorchException.invalidInput("--concurrency: must be in 1..1024, got " + concurrency);
+        }
+        HubSpec spec0 = HubSpec.load(config);
+        List<Path> paths = variants.isEmpty() ? spec0.variants()
+                : variants.stream().map(v -> HubSpec.resolve(config, v.trim())).toList();
+        Console console = new Console(spec);
+        Hub hub = new Hub(new Hub.Options(spec0, paths, sessions, seed, concurrency, runId, results, plugins, prices,
+                allocation), AllocationPolicies::create);
+        long total = sessions != null ? sessions : (long) spec0.sessionsPerVariant() * paths.size();
+        ObjectNode result;
+        try (ProgressDisplay progress = new ProgressDisplay("sessions", total, console.err(), quiet, 2000)) {
+            result = hub.run(p -> progress.update(p.done(), String.format("ok %d  $%.4f", p.successes(), p.spendUsd()),
+                    String.format("sessions %d/%d  successes %d  spend $%.4f", p.done(), p.total(), p.successes(),
+                            p.spendUsd())), console::info);
+        }
+        if (json) {
+            console.json(result);
+            return ExitCodes.OK;
+        }
+        print(console, result);
+        return ExitCodes.OK;
+    }
+
+    static void print(Console c, JsonNode r) {
+        var out = c.out();
+        out.printf("hub run %s: %d sessions, allocation %s, seed %d%n", r.path("run_id").asText(),
+                r.path("sessions").asLong(), r.path("allocation").asText(), r.path("seed").asLong());
+        out.printf("%-4s %-14s %6s %5s %8s %15s %9s %10s %9s %9s %8s%n", "rank", "variant", "score", "n", "success",
+                "95% CI", "tokens", "cost/sess", "lat mean", "lat p90", "autonomy");
+        int rank = 1;
+        for (JsonNode name : r.path("ranking")) {
+            JsonNode v = r.path("variants").path(name.asText());
+            out.printf("%-4d %-14s %6.3f %5d %8.3f  [%.3f, %.3f] %9.0f %10.5f %8.1fs %8.1fs %8.2f%n", rank++, name.asText(),
+                    v.path("score").asDouble(), v.path("sessions").asLong(), v.path("success_rate").asDouble(),
+                    v.path("ci").path(0).asDouble(), v.path("ci").path(1).asDouble(), v.path("tokens_mean").asDouble(),
+                    v.path("cost_per_session").asDouble(), v.path("latency_ms_mean").asDouble() / 1000,
+                    v.path("latency_ms_p90").asDouble() / 1000, v.path("autonomy_rate").asDouble());
+        }
+        JsonNode top = r.path("top_two");
+        if (!top.isMissingNode()) {
+            out.printf("top two: %s vs %s, success difference %+.3f [%.3f, %.3f]: %s%n", top.path("first").asText(),
+                    top.path("second").asText(), top.path("success_difference").asDouble(), top.path("ci").path(0).asDouble(),
+                    top.path("ci").path(1).asDouble(), top.path("significant").asBoolean() ? "significant" : "not significant");
+        }
+        out.println("weights " + r.path("weights") + "; written to results/latest_run.json");
+    }
+}

@@ -1,0 +1,67 @@
+package dev.metaorch.cli;
+
+import dev.metaorch.common.ExitCodes;
+import dev.metaorch.common.Json;
+import dev.metaorch.experiment.ExperimentStatus;
+import dev.metaorch.experiment.RunWatcher;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code metaorch watch RUN_ID}: live status of a run-experiment from its session log. */
+@Command(name = "watch", mixinStandardHelpOptions = true,
+        description = {"Follow a run-experiment's session log and show its live status (pairs, W/T/L, LLR",
+            "against its bounds, success rates, spend) until its result is written."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  metaorch watch exp_042-20261122-101500-123", "  metaorch watch RUN_ID --once --json"})
+final class WatchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "RUN_ID", description = "The run to follow.")
+    String runId;
+
+    @Option(names = "--results", defaultValue = "results", description = "Results folder (default ${DEFAULT-VALUE}).")
+    Path results;
+
+    @Option(names = "--interval-ms", defaultValue = "1000", description = "Poll interval (default ${DEFAULT-VALUE}).")
+    long intervalMs;
+
+    @Option(names = "--once", description = "Print the current status once and exit.")
+    boolean once;
+
+    @Option(names = "--json", description = "Print the final status as JSON on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Console console = new Console(spec);
+        RunWatcher watcher = new RunWatcher(results, runId);
+        ExperimentStatus last = null;
+        while (true) {
+            boolean finished = watcher.finished();
+            ExperimentStatus s = watcher.poll();
+            if (!s.equals(last)) {
+                console.info(String.format("pairs %d  W/T/L %d/%d/%d  LLR %+.3f in [%.3f, %.3f]  success control %.2f "
+                        + "test %.2f  sessions %d  spend $%.4f", s.pairs(), s.wins(), s.ties(), s.losses(), s.llr(),
+                        s.lower(), s.upper(), s.controlRate(), s.testRate(), s.sessionsDone(), s.spendUsd()));
+                last = s;
+            }
+            if (finished || once) {
+                if (json) {
+                    console.json(s);
+                } else if (finished) {
+                    var result = Json.mapper().readTree(Files.readString(watcher.resultFile()));
+                    RunExperimentCommand.printSummary(console, result);
+                }
+                return ExitCodes.OK;
+            }
+            Thread.sleep(intervalMs);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package dev.metaorch.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+
+/** A command run in-process: exit code, stdout and stderr. */
+public record CommandResult(int exitCode, String out, String err) {
+
+    public static CommandResult run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = CommandFactory.create(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        return new CommandResult(code, out.toString(), err.toString());
+    }
+
+    /** Absolute path of a file in the project (tests run from the project root). */
+    public static String project(String relative) {
+        return Path.of(relative).toAbsolutePath().toString();
+    }
+}

@@ -1,0 +1,182 @@
+package dev.metaorch.experiment;
+
+import static dev.metaorch.cli.CommandAssert.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.metaorch.cli.CommandResult;
+import dev.metaorch.common.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunExperimentTest {
+    @TempDir
+    Path results;
+
+    /** Keys that legitimately differ between runs with the same seed. */
+    static final List<String> VOLATILE = List.of("run_id", "started_at", "ended_at", "wall_seconds", "sessions_launched",
+            "spend_total_usd", "projection");
+
+    static ObjectNode stable(JsonNode result) {
+        ObjectNode copy = result.deepCopy();
+        VOLATILE.forEach(copy::remove);
+        for (String arm : List.of("control", "test")) {
+            ObjectNode a = (ObjectNode) copy.path("arms").path(arm);
+            a.remove("latency_ms_mean");
+        }
+        return copy;
+    }
+
+    private CommandResult run(String... extra) {
+        List<String> args = new java.util.ArrayList<>(List.of("run-experiment", "--control", "configs/baseline.json",
+                "--test", "configs/exp_042.json", "--results", results.toString(), "--json", "--quiet"));
+        args.addAll(List.of(extra));
+        return CommandResult.run(args.toArray(String[]::new));
+    }
+
+    @Test
+    void mainJobAcceptsThePlantedImprovementAndWritesTheContract() throws IOException {
+        CommandResult r = run("--run-id", "main");
+        assertThat(r).succeeded();
+        JsonNode res = Json.mapper().readTree(r.out());
+        assertThat(res.path("decision").asText()).isEqualTo("accept_h1");
+        for (String key : List.of("run_id", "seed", "decision", "reason", "llr", "bounds", "pairs", "sessions", "cost_usd",
+                "fixed_n", "savings", "trace", "arms")) {
+            assertThat(res.has(key)).as(key).isTrue();
+        }
+        assertThat(res.path("trace").size()).isEqualTo(res.path("pairs").asInt());
+        assertThat(res.path("llr").asDouble()).isGreaterThanOrEqualTo(res.at("/bounds/upper").asDouble());
+        assertThat(res.at("/arms/test/success_rate").asDouble()).isGreaterThan(res.at("/arms/control/success_rate").asDouble());
+        assertThat(res.at("/arms/control/ci").size()).isEqualTo(2);
+        assertThat(res.path("savings").asDouble()).isPositive();
+        assertThat(res.at("/effect/biased").asBoolean()).isTrue();
+        Path dir = results.resolve("runs/main");
+        assertThat(Json.mapper().readTree(Files.readString(dir.resolve("result.json")))).isEqualTo(res);
+        assertThat(dir.resolve("config.control.json")).exists();
+        assertThat(dir.resolve("config.test.json")).exists();
+        List<String> tracker = Files.readAllLines(results.resolve("experiments.jsonl"));
+        assertThat(tracker).hasSize(2);
+        assertThat(tracker.get(0)).contains("\"status\":\"running\"");
+        assertThat(tracker.get(1)).contains("\"status\":\"accepted\"").contains("h_2024_01").contains("\"parent\":\"exp_041\"");
+        assertThat(Files.readString(results.resolve("hashes.dict"))).contains("Check coupon limits first");
+        long sessions = Files.readAllLines(dir.resolve("sessions.jsonl")).size();
+        assertThat(sessions).isGreaterThanOrEqualTo(res.path("sessions").asLong());
+    }
+
+    @Test
+    void sameSeedGivesTheSameResultAtConcurrencyOneAndSixteen() throws IOException {
+        JsonNode one = Json.mapper().readTree(run("--concurrency", "1", "--seed", "11", "--run-id", "c1").out());
+        JsonNode sixteen = Json.mapper().readTree(run("--concurrency", "16", "--seed", "11", "--run-id", "c16").out());
+        assertThat(stable(sixteen)).isEqualTo(stable(one));
+    }
+
+    @Test
+    void resumeAfterACrashReachesTheUninterruptedDecision() throws IOException {
+        JsonNode golden = Json.mapper().readTree(run("--seed", "5", "--run-id", "golden").out());
+        // simulate a crash: a second run, cut to its first 30 records plus a torn line, no result.json
+        run("--seed", "5", "--run-id", "crashed");
+        Path dir = results.resolve("runs/crashed");
+        List<String> lines = Files.readAllLines(dir.resolve("sessions.jsonl"));
+        Files.writeString(dir.resolve("sessions.jsonl"), String.join("\n", lines.subList(0, 30)) + "\n"
+                + lines.get(30).substring(0, 40), StandardCharsets.UTF_8);
+        Files.delete(dir.resolve("result.json"));
+        CommandResult resumed = CommandResult.run("run-experiment", "--resume", "crashed", "--results", results.toString(),
+                "--json", "--quiet");
+        assertThat(resumed).succeeded().errContains("torn last line");
+        assertThat(stable(Json.mapper().readTree(resumed.out()))).isEqualTo(stable(golden));
+        // the 30 finished sessions were not run again
+        List<String> after = Files.readAllLines(dir.resolve("sessions.jsonl"));
+        assertThat(after.subList(0, 30)).isEqualTo(lines.subList(0, 30));
+        long distinct = after.stream().map(l -> l.replaceAll(".*\"session_id\":\"([^\"]+)\".*\"attempt\":(\\d+).*", "$1#$2"))
+                .distinct().count();
+        assertThat(distinct).isEqualTo(after.size());
+    }
+
+    @Test
+    void resumingAFinishedRunPrintsItsResult() throws IOException {
+        JsonNode first = Json.mapper().readTree(run("--run-id", "done").out());
+        CommandResult again = CommandResult.run("run-experiment", "--resume", "done", "--results", results.toString(),
+                "--json", "--quiet");
+        assertThat(again).succeeded();
+        assertThat(Json.mapper().readTree(again.out())).isEqualTo(first);
+    }
+
+    @Test
+    void budgetGateRefusesWithTheFiguresAndWritesNothing() {
+        CommandResult r = run("--max-cost", "0.05");
+        assertThat(r).exitedWith(2).errContains("budget: projected spend $").errContains("budget $0.05").noStackTrace();
+        assertThat(results.resolve("runs")).doesNotExist();
+        assertThat(run("--max-cost", "0.05", "--force", "--run-id", "forced")).succeeded();
+    }
+
+    @Test
+    void spendCapEndsTheRunAsInconclusive() throws IOException {
+        JsonNode r = Json.mapper().readTree(run("--max-cost", "0.1", "--force", "--run-id", "cap").out());
+        assertThat(r.path("decision").asText()).isEqualTo("inconclusive");
+        assertThat(r.path("reason").asText()).contains("budget");
+    }
+
+    @Test
+    void fixedMethodRunsTheFixedDesign() throws IOException {
+        JsonNode r = Json.mapper().readTree(run("--method", "fixed", "--run-id", "fixed").out());
+        assertThat(r.path("pairs").asLong()).isEqualTo(r.path("fixed_n").asLong());
+        assertThat(r.path("decision").asText()).isIn("accept_h1", "accept_h0");
+    }
+
+    @Test
+    void identicalConfigsAreNotDeclaredDifferentOnThisSeed() throws IOException {
+        CommandResult r = CommandResult.run("run-experiment", "--control", "configs/baseline.json", "--test",
+                "configs/baseline.json", "--results", results.toString(), "--json", "--quiet", "--seed", "3");
+        assertThat(Json.mapper().readTree(r.out()).path("decision").asText()).isEqualTo("accept_h0");
+    }
+
+    @Test
+    void processAgentsEndToEnd() throws IOException {
+        CommandResult r = CommandResult.run("run-experiment", "--control", "configs/process/example-agent.json", "--test",
+                "configs/process/example-agent-better.json", "--results", results.toString(), "--json", "--quiet",
+                "--run-id", "proc");
+        assertThat(r).succeeded();
+        JsonNode res = Json.mapper().readTree(r.out());
+        assertThat(res.path("decision").asText()).isEqualTo("accept_h1");
+        try (var logs = Files.list(results.resolve("runs/proc/logs"))) {
+            assertThat(logs.count()).isGreaterThan(0);
+        }
+    }
+
+    @Test
+    void badInputIsExitTwoWithoutStackTrace() {
+        assertThat(CommandResult.run("run-experiment", "--resume", "nope", "--results", results.toString()))
+                .exitedWith(2).errContains("no run with that id").noStackTrace();
+        assertThat(CommandResult.run("run-experiment", "--resume", "../etc", "--results", results.toString()))
+                .exitedWith(2).errContains("not a valid id");
+        assertThat(CommandResult.run("run-experiment", "--control", "configs/baseline.json", "--results", results.toString()))
+                .exitedWith(2).errContains("Missing --control and --test");
+        assertThat(run("--concurrency", "0")).exitedWith(2).errContains("--concurrency");
+        assertThat(run("--set", "stopping.alpha=2")).exitedWith(2).errContains("/stopping/alpha: must be < 1");
+    }
+
+    @Test
+    void experimentsListShowsLineageAndVelocity() throws IOException {
+        run("--run-id", "e1");
+        CommandResult list = CommandResult.run("experiments", "--results", results.toString());
+        assertThat(list).succeeded().outContains("e1").outContains("accepted").outContains("velocity:");
+        CommandResult show = CommandResult.run("experiments", "show", "exp_042", "--results", results.toString());
+        assertThat(show).succeeded().outContains("lineage: exp_042");
+    }
+
+    @Test
+    void watchReplaysTheRunToItsDecision() throws IOException {
+        JsonNode res = Json.mapper().readTree(run("--run-id", "w").out());
+        CommandResult w = CommandResult.run("watch", "w", "--results", results.toString(), "--json");
+        assertThat(w).succeeded();
+        JsonNode status = Json.mapper().readTree(w.out());
+        assertThat(status.path("pairs").asLong()).isEqualTo(res.path("pairs").asLong());
+        assertThat(status.path("llr").asDouble()).isEqualTo(res.path("llr").asDouble());
+    }
+}

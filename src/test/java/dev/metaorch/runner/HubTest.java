@@ -1,0 +1,76 @@
+package dev.metaorch.runner;
+
+import static dev.metaorch.cli.CommandAssert.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.metaorch.cli.CommandResult;
+import dev.metaorch.common.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HubTest {
+    @TempDir
+    Path results;
+
+    @Test
+    void defaultHubRanksAtLeastThreeVariantsAndWritesLatestRun() throws IOException {
+        CommandResult r = CommandResult.run("run", "--results", results.toString(), "--quiet");
+        assertThat(r).succeeded().outContains("rank").outContains("caching-mini").outContains("thorough-4o");
+        JsonNode latest = Json.mapper().readTree(Files.readString(results.resolve("latest_run.json")));
+        assertThat(latest.path("ranking").size()).isGreaterThanOrEqualTo(3);
+        JsonNode first = latest.path("variants").path(latest.path("ranking").get(0).asText());
+        for (String key : List.of("success_rate", "ci", "tokens_mean", "cost_per_session", "latency_ms_mean",
+                "latency_ms_p90", "autonomy_rate", "score")) {
+            assertThat(first.has(key)).as(key).isTrue();
+        }
+        // the caching agent is cheaper than exp_042 with the same success model: it must hit its cache
+        assertThat(latest.at("/variants/caching-mini/cost_per_session").asDouble())
+                .isLessThan(latest.at("/variants/exp_042/cost_per_session").asDouble());
+        assertThat(latest.has("top_two")).isTrue();
+    }
+
+    private static List<String> sessions(Path results, String runId) throws IOException {
+        return Files.readAllLines(results.resolve("runs").resolve(runId).resolve("sessions.jsonl")).stream().map(l -> {
+            try {
+                ObjectNode n = (ObjectNode) Json.mapper().readTree(l);
+                n.remove("started_at");
+                n.remove("ended_at");
+                n.remove("run_id");
+                n.put("session_id", n.path("session_id").asText().replaceFirst("^[^/]+/", ""));
+                return n.toString();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }).sorted().collect(Collectors.toList());
+    }
+
+    @Test
+    void sameSeedSameSessionsAtConcurrencyOneAndEight() throws IOException {
+        assertThat(CommandResult.run("run", "--results", results.toString(), "--concurrency", "1", "--run-id", "a",
+                "--quiet")).succeeded();
+        assertThat(CommandResult.run("run", "--results", results.toString(), "--concurrency", "8", "--run-id", "b",
+                "--quiet")).succeeded();
+        assertThat(sessions(results, "b")).isEqualTo(sessions(results, "a"));
+        JsonNode a = Json.mapper().readTree(Files.readString(results.resolve("runs/a/result.json")));
+        JsonNode b = Json.mapper().readTree(Files.readString(results.resolve("runs/b/result.json")));
+        assertThat(b.path("variants")).isEqualTo(a.path("variants"));
+        assertThat(b.path("ranking")).isEqualTo(a.path("ranking"));
+    }
+
+    @Test
+    void cachingAgentReportsItsCacheStatistics() throws IOException {
+        CommandResult.run("run", "--results", results.toString(), "--variants", "hub/caching.json", "--sessions", "30",
+                "--run-id", "c", "--quiet");
+        List<String> lines = Files.readAllLines(results.resolve("runs/c/sessions.jsonl"));
+        JsonNode last = Json.mapper().readTree(lines.get(lines.size() - 1));
+        assertThat(last.at("/metrics/cache_hits").asInt()).isPositive();
+        assertThat(last.at("/metrics/cache_hit_rate").asDouble()).isBetween(0.0, 1.0);
+    }
+}
