@@ -126,12 +126,12 @@ final class RunExperimentCommand implements Callable<Integer> {
         if (json) {
             console.json(result);
         } else {
-            printSummary(console, result);
+            printSummary(console, result, results);
         }
         return ExitCodes.OK;
     }
 
-    static void printSummary(Console c, JsonNode r) {
+    static void printSummary(Console c, JsonNode r, Path results) {
         var out = c.out();
         JsonNode ctl = r.path("arms").path("control");
         JsonNode tst = r.path("arms").path("test");
@@ -160,6 +160,6 @@ final class RunExperimentCommand implements Callable<Integer> {
                 e.path("biased").asBoolean() ? " (biased: early stop)" : "");
         out.printf("flipped    %d tasks to pass, %d to fail%n", r.path("flipped").path("to_pass").size(),
                 r.path("flipped").path("to_fail").size());
-        out.printf("result     %s%n", "results/runs/" + r.path("run_id").asText() + "/result.json");
+        out.printf("result     %s%n", results.resolve("runs").resolve(r.path("run_id").asText()).resolve("result.json"));
     }
 }

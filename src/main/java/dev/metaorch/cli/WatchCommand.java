@@ -57,7 +57,7 @@ final class WatchCommand implements Callable<Integer> {
                     console.json(s);
                 } else if (finished) {
                     var result = Json.mapper().readTree(Files.readString(watcher.resultFile()));
-                    RunExperimentCommand.printSummary(console, result);
+                    RunExperimentCommand.printSummary(console, result, results);
                 }
                 return ExitCodes.OK;
             }
