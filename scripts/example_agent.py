@@ -19,6 +19,7 @@ purpose for tests: params.fault = crash | hang | garbage | flood | exit3 | nores
 params.fault_rates = {"crash": .1, "hang": .05, "garbage": .05, "flood": .01} drawn from the seed.
 """
 import json
+import os
 import random
 import select
 import sys
@@ -113,7 +114,7 @@ def main():
             time.sleep(delay)
     if fault != "noresult":
         emit({"type": "result", "success": success, "outcome": outcome, "answer": "done" if success else None,
-              "metrics": {"agent": "example_agent.py"}})
+              "metrics": {"agent": "example_agent.py", "has_api_key": bool(os.environ.get("OPENAI_API_KEY"))}})
     return 0
 
 

@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
             RunCommand.class,
             VariantsCommand.class,
             WatchCommand.class,
+            SimulateBanditCommand.class,
             ExperimentsCommand.class,
         },
         footerHeading = "%nExamples:%n",

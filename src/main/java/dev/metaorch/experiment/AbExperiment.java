@@ -202,10 +202,32 @@ public final class AbExperiment {
         try (JsonlSessionStore store = JsonlSessionStore.open(folder.sessions())) {
             store.warnings().forEach(w -> monitor.message("warning: " + w));
             Map<String, SessionRecord> previous = new HashMap<>();
-            store.forEach(r -> previous.merge(r.sessionId(), r, (a, b) -> b.attempt() >= a.attempt() ? b : a),
-                    p -> monitor.message("warning: " + p));
+            List<String> corrupt = new ArrayList<>();
+            store.forEach(r -> previous.merge(r.sessionId(), r, (a, b) -> b.attempt() >= a.attempt() ? b : a), p -> {
+                if (p.fatal()) {
+                    corrupt.add(p.toString());
+                } else {
+                    monitor.message("warning: " + p);
+                }
+            });
+            if (!corrupt.isEmpty()) {
+                corrupt.add(folder.sessions() + ": refusing to resume over a corrupt line (its sessions would be run "
+                        + "and paid for again); fix or remove the line, then resume");
+                throw MetaorchException.invalidInput(corrupt);
+            }
             Loop loop = new Loop(s, rule, folder, controlArm, testArm, controlPlan, testPlan, testById, previous, store);
-            ObjectNode result = loop.run(started);
+            ObjectNode result;
+            try {
+                result = loop.run(started);
+            } catch (RuntimeException | IOException e) {
+                try {
+                    tracker.append(trackerEntry(folder.runId(), control, test, "aborted", loop.sessionsLaunched,
+                            loop.spend, started, null));
+                } catch (IOException | RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
             if (projection != null) {
                 result.set("projection", projection);
             }
@@ -380,6 +402,18 @@ public final class AbExperiment {
             return !r.outcome().isInfrastructure() || r.attempt() > s.retries();
         }
 
+        private PairCounts counts = PairCounts.EMPTY;
+        private final List<Double> trace = new ArrayList<>();
+        private final List<Long> broken = new ArrayList<>();
+        private final ArmStats cStats = new ArmStats();
+        private final ArmStats tStats = new ArmStats();
+        private final Map<String, int[]> flips = new TreeMap<>();
+        private long nextEval;
+        private StoppingRule.Evaluation evaluation;
+        private String reason;
+        private Decision decision;
+        private long evalStartNanos;
+
         ObjectNode run(Instant started) throws IOException {
             SessionRunner r = new SessionRunner(store, runId, s.seed(), new RunnerOptions(s.concurrency(), s.timeoutS(),
                     s.retries(), options.backoffMs(), s.maxSteps(), s.maxCostUsd(), logDir), rec -> { });
@@ -387,20 +421,23 @@ public final class AbExperiment {
             if (interrupted) {
                 r.cancelAll("interrupted");
             }
-            PairCounts counts = PairCounts.EMPTY;
-            List<Double> trace = new ArrayList<>();
-            List<Long> broken = new ArrayList<>();
-            ArmStats cStats = new ArmStats();
-            ArmStats tStats = new ArmStats();
-            Map<String, int[]> flips = new TreeMap<>();
+            evaluation = rule.evaluate(counts);
+            evalStartNanos = System.nanoTime();
             long nextLaunch = 0;
+            // replay the logged history in pair order first: a resumed run never launches a
+            // session beyond a decision its history already holds
+            while (decision == null && nextLaunch < s.capPairs()) {
+                SessionRecord c = previous.get(job(0, nextLaunch).sessionId(runId));
+                SessionRecord t = previous.get(job(1, nextLaunch).sessionId(runId));
+                if (c == null || t == null || !isFinal(c) || !isFinal(t)) {
+                    break;
+                }
+                offer(c, r);
+                offer(t, r);
+                nextLaunch++;
+            }
             int nextArm = 0;
-            long nextEval = 0;
             int outstanding = 0;
-            StoppingRule.Evaluation evaluation = rule.evaluate(counts);
-            String reason = null;
-            Decision decision = null;
-            long evalStartNanos = System.nanoTime();
             try {
                 while (true) {
                     boolean stopLaunching = decision != null || interrupted;
@@ -425,68 +462,30 @@ public final class AbExperiment {
                         }
                     }
                     if (outstanding == 0) {
-                        if (decision == null && !interrupted) {
+                        if (decision == null && !interrupted && !s.method().equals("fixed")) {
                             decision = Decision.INCONCLUSIVE;
                             reason = spend >= s.maxCostUsd() ? "budget: spend reached run.max_cost_usd $" + s.maxCostUsd()
                                     : nextLaunch >= s.maxSessions() / 2 ? "max_sessions reached (" + s.maxSessions() + ")"
                                     : "cap of " + s.capPairs() + " pairs reached";
-                            if (s.method().equals("fixed")) {
-                                decision = null;
-                            }
                         }
                         break;
                     }
                     SessionRecord rec = completed.poll(1, TimeUnit.SECONDS);
                     if (rec == null) {
-                        maybeStatus(counts, evaluation, cStats, tStats, r, evalStartNanos, true);
+                        maybeStatus(r, true);
                         continue;
                     }
                     outstanding--;
                     if (rec.schema() < 0) {
                         throw MetaorchException.runtime(rec.error().message());
                     }
-                    if (!previous.containsKey(rec.sessionId()) || previous.get(rec.sessionId()) != rec) {
+                    if (previous.get(rec.sessionId()) != rec) {
                         spend += rec.costUsd();
                     }
-                    if (rec.outcome() == Outcome.CANCELLED) {
-                        continue;
-                    }
-                    SessionRecord[] pair = finals.computeIfAbsent(rec.pair(), k -> new SessionRecord[2]);
-                    pair[rec.arm().equals(CONTROL) ? 0 : 1] = rec;
-                    while (decision == null && finals.containsKey(nextEval) && finals.get(nextEval)[0] != null
-                            && finals.get(nextEval)[1] != null) {
-                        SessionRecord[] p = finals.remove(nextEval);
-                        if (p[0].outcome().isInfrastructure() || p[1].outcome().isInfrastructure()) {
-                            broken.add(nextEval);
-                        } else {
-                            counts = counts.plus(p[0].success(), p[1].success(), metric(p[0]), metric(p[1]));
-                            cStats.add(p[0]);
-                            tStats.add(p[1]);
-                            int[] f = flips.computeIfAbsent(p[0].task().id(), k -> new int[2]);
-                            f[0] += p[1].success() && !p[0].success() ? 1 : 0;
-                            f[1] += p[0].success() && !p[1].success() ? 1 : 0;
-                            evaluation = rule.evaluate(counts);
-                            trace.add(evaluation.llr());
-                            if (!s.method().equals("fixed") && evaluation.decision().isFinal()) {
-                                decision = evaluation.decision();
-                                reason = switch (decision) {
-                                    case ACCEPT_H1 -> "LLR crossed the upper bound";
-                                    case ACCEPT_H0 -> "LLR crossed the lower bound";
-                                    default -> "cap of " + s.capPairs() + " pairs reached";
-                                };
-                                r.cancelAll("decision reached");
-                            }
-                        }
-                        nextEval++;
-                        maybeStatus(counts, evaluation, cStats, tStats, r, evalStartNanos, false);
-                        if (s.method().equals("fixed") && nextEval >= s.capPairs()) {
-                            break;
-                        }
-                    }
+                    offer(rec, r);
                     if (spend >= s.maxCostUsd() && decision == null) {
                         decision = Decision.INCONCLUSIVE;
                         reason = "budget: spend reached run.max_cost_usd $" + s.maxCostUsd();
-                        r.cancelAll("budget exhausted");
                     }
                     if (decision != null || interrupted) {
                         r.cancelAll(interrupted ? "interrupted" : "decision reached");
@@ -509,8 +508,47 @@ public final class AbExperiment {
                 decision = fixedDecision(counts);
                 reason = "fixed design of " + s.capPairs() + " pairs completed (one-sided sign test on discordant pairs)";
             }
-            maybeStatus(counts, evaluation, cStats, tStats, r, evalStartNanos, true);
+            maybeStatus(r, true);
             return result(started, decision, reason, evaluation, counts, trace, broken, cStats, tStats, flips);
+        }
+
+        /** Takes a session's final record; evaluates every pair now complete, in pair order. */
+        private void offer(SessionRecord rec, SessionRunner r) {
+            if (rec.outcome() == Outcome.CANCELLED) {
+                return;
+            }
+            SessionRecord[] pair = finals.computeIfAbsent(rec.pair(), k -> new SessionRecord[2]);
+            pair[rec.arm().equals(CONTROL) ? 0 : 1] = rec;
+            while (decision == null && finals.containsKey(nextEval) && finals.get(nextEval)[0] != null
+                    && finals.get(nextEval)[1] != null) {
+                if (s.method().equals("fixed") && nextEval >= s.capPairs()) {
+                    return;
+                }
+                SessionRecord[] p = finals.remove(nextEval);
+                if (p[0].outcome().isInfrastructure() || p[1].outcome().isInfrastructure()) {
+                    broken.add(nextEval);
+                } else {
+                    counts = counts.plus(p[0].success(), p[1].success(), metric(p[0]), metric(p[1]));
+                    cStats.add(p[0]);
+                    tStats.add(p[1]);
+                    int[] f = flips.computeIfAbsent(p[0].task().id(), k -> new int[2]);
+                    f[0] += p[1].success() && !p[0].success() ? 1 : 0;
+                    f[1] += p[0].success() && !p[1].success() ? 1 : 0;
+                    evaluation = rule.evaluate(counts);
+                    trace.add(evaluation.llr());
+                    if (!s.method().equals("fixed") && evaluation.decision().isFinal()) {
+                        decision = evaluation.decision();
+                        reason = switch (decision) {
+                            case ACCEPT_H1 -> "LLR crossed the upper bound";
+                            case ACCEPT_H0 -> "LLR crossed the lower bound";
+                            default -> "cap of " + s.capPairs() + " pairs reached";
+                        };
+                        r.cancelAll("decision reached");
+                    }
+                }
+                nextEval++;
+                maybeStatus(r, false);
+            }
         }
 
         private SessionRecord failedMarker(SessionJob job, Throwable err) {
@@ -549,18 +587,19 @@ public final class AbExperiment {
 
         private long lastStatusNanos;
 
-        private void maybeStatus(PairCounts c, StoppingRule.Evaluation ev, ArmStats cs, ArmStats ts, SessionRunner r,
-                long startNanos, boolean force) {
+        private void maybeStatus(SessionRunner r, boolean force) {
             long now = System.nanoTime();
             if (!force && now - lastStatusNanos < 1_000_000_000L) {
                 return;
             }
             lastStatusNanos = now;
+            PairCounts c = counts;
             long expected = (long) Math.ceil(s.fixedNRaw() * 0.6);
-            double perPair = c.pairs() == 0 ? 0 : (now - startNanos) / 1e9 / c.pairs();
+            double perPair = c.pairs() == 0 ? 0 : (now - evalStartNanos) / 1e9 / c.pairs();
             double eta = Math.max(0, expected - c.pairs()) * perPair;
-            monitor.status(new ExperimentStatus(c.pairs(), c.wins(), c.ties(), c.losses(), ev.llr(), ev.lower(), ev.upper(),
-                    cs.successRate(), ts.successRate(), spend, r.inFlight(), 2 * c.pairs(), eta, expected));
+            monitor.status(new ExperimentStatus(c.pairs(), c.wins(), c.ties(), c.losses(), evaluation.llr(),
+                    evaluation.lower(), evaluation.upper(), cStats.successRate(), tStats.successRate(), spend,
+                    r.inFlight(), 2 * c.pairs(), eta, expected));
         }
 
         private ObjectNode result(Instant started, Decision decision, String reason, StoppingRule.Evaluation ev,

@@ -92,6 +92,8 @@ public final class Hub {
             arms.add(factory.create(c.experimentId(), c, suite, folder.logs()));
             plans.add(new TaskPlan(suite.restrictedTo(c.taskCodes()), Hashing.deriveSeed(seed, "hub")));
         }
+        String policy = options.allocation() == null ? "uniform" : options.allocation();
+        Allocator allocator = allocators.create(policy, k, total, seed);
         folder.create();
         Map<String, String> hashes = new TreeMap<>();
         for (ResolvedConfig c : configs) {
@@ -101,8 +103,6 @@ public final class Hub {
             }
         }
         new HashDictionary(options.resultsDir()).addAll(hashes);
-        String policy = options.allocation() == null ? "uniform" : options.allocation();
-        Allocator allocator = allocators.create(policy, k, total, seed);
         int concurrency = options.concurrency();
         long[] finished = new long[k];
         long[] successes = new long[k];
@@ -256,6 +256,43 @@ public final class Hub {
             shares.put(arms.get(i).arm(), (double) launched[i] / total);
         }
         o.set("shares", Json.tree(shares));
+        o.set("allocation_report", allocationReport(policy, arms, stats, launched, total));
         return o;
+    }
+
+    /**
+     * Regret against always running the best variant (by this run's success rates) and the
+     * uniform-allocation counterfactual: the same sessions split evenly, at each variant's
+     * observed success rate and cost per session.
+     */
+    private static ObjectNode allocationReport(String policy, List<ArmSetup> arms, ArmStats[] stats, long[] launched,
+            long total) {
+        int k = arms.size();
+        double best = 0;
+        for (ArmStats s : stats) {
+            best = Math.max(best, s.successRate());
+        }
+        double regret = 0;
+        double uniformRegret = 0;
+        double cost = 0;
+        double uniformCost = 0;
+        double successes = 0;
+        double uniformSuccesses = 0;
+        for (int i = 0; i < k; i++) {
+            double share = (double) total / k;
+            regret += launched[i] * (best - stats[i].successRate());
+            uniformRegret += share * (best - stats[i].successRate());
+            cost += stats[i].costUsd();
+            uniformCost += share * stats[i].costPerSession();
+            successes += stats[i].successes();
+            uniformSuccesses += share * stats[i].successRate();
+        }
+        ObjectNode r = Json.object();
+        r.put("policy", policy).put("regret_vs_best", regret).put("uniform_regret_vs_best", uniformRegret)
+                .put("successes", successes).put("uniform_expected_successes", uniformSuccesses)
+                .put("cost_usd", cost).put("uniform_cost_usd", uniformCost)
+                .put("note", "regret = sessions x (best observed success rate - the variant's); uniform = the same "
+                        + "sessions split evenly at the observed rates and costs");
+        return r;
     }
 }

@@ -124,7 +124,7 @@ public final class JsonlSessionStore implements SessionStore {
             throw new IOException(file + ": session log is closed");
         }
         if (failure != null) {
-            throw new IOException(file + ": earlier write failed: " + failure.getMessage(), failure);
+            throw new IOException(file + ": cannot append session record: " + failure.getMessage(), failure);
         }
         byte[] bytes = (json + "\n").getBytes(StandardCharsets.UTF_8);
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -183,7 +183,7 @@ public final class JsonlSessionStore implements SessionStore {
 
     private void writeBatch(FileChannel ch, List<Pending> batch) {
         if (failure != null) {
-            IOException reported = new IOException(file + ": earlier write failed: " + failure.getMessage(), failure);
+            IOException reported = new IOException(file + ": cannot append session record: " + failure.getMessage(), failure);
             batch.forEach(p -> p.done().completeExceptionally(reported));
             return;
         }

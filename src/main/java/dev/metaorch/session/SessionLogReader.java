@@ -9,6 +9,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -51,20 +53,54 @@ public final class SessionLogReader {
                         records.accept(READER.readValue(bytes));
                         count++;
                     } catch (IOException | RuntimeException e) {
-                        bad++;
-                        problems.accept(new LogProblem(file, lineNo, offset, "not a session record ("
-                                + firstLine(e.getMessage()) + "): " + preview(bytes)));
+                        List<SessionRecord> glued = splitGlued(bytes);
+                        if (glued != null) {
+                            glued.forEach(records);
+                            count += glued.size();
+                            problems.accept(new LogProblem(file, lineNo, offset, glued.size()
+                                    + " records glued on one line (a missing newline); all read", false));
+                        } else {
+                            bad++;
+                            problems.accept(new LogProblem(file, lineNo, offset, "not a session record ("
+                                    + firstLine(e.getMessage()) + "): " + preview(bytes), true));
+                        }
                     }
                 }
                 offset += bytes.length + 1;
             }
             if (line.size() > 0) {
                 problems.accept(new LogProblem(file, lineNo + 1, offset,
-                        "unterminated last line of " + line.size() + " bytes (torn write or append in progress)"));
+                        "unterminated last line of " + line.size() + " bytes (torn write or append in progress)", false));
                 return new Scan(count, bad, offset, true);
             }
         }
         return new Scan(count, bad, offset, false);
+    }
+
+    /** Records written back to back without a newline: split at each "}{" where both sides parse. */
+    private static List<SessionRecord> splitGlued(byte[] bytes) {
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        List<SessionRecord> out = new ArrayList<>();
+        int start = 0;
+        int from = 0;
+        while (true) {
+            int cut = text.indexOf("}{", from);
+            String part = cut < 0 ? text.substring(start) : text.substring(start, cut + 1);
+            try {
+                SessionRecord r = READER.readValue(part);
+                out.add(r);
+                if (cut < 0) {
+                    return out.size() >= 2 ? out : null;
+                }
+                start = cut + 1;
+                from = start;
+            } catch (IOException | RuntimeException e) {
+                if (cut < 0) {
+                    return null;
+                }
+                from = cut + 1;
+            }
+        }
     }
 
     private static boolean isBlank(byte[] bytes) {

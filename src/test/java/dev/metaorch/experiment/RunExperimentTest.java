@@ -99,6 +99,19 @@ class RunExperimentTest {
     }
 
     @Test
+    void resumingOverACompleteHistoryRunsNoNewSession() throws IOException {
+        JsonNode first = Json.mapper().readTree(run("--run-id", "full", "--seed", "8").out());
+        Path dir = results.resolve("runs/full");
+        long lines = Files.readAllLines(dir.resolve("sessions.jsonl")).size();
+        Files.delete(dir.resolve("result.json"));
+        CommandResult again = CommandResult.run("run-experiment", "--resume", "full", "--results", results.toString(),
+                "--json", "--quiet");
+        assertThat(again).succeeded();
+        assertThat(stable(Json.mapper().readTree(again.out()))).isEqualTo(stable(first));
+        assertThat(Files.readAllLines(dir.resolve("sessions.jsonl"))).hasSize((int) lines);
+    }
+
+    @Test
     void resumingAFinishedRunPrintsItsResult() throws IOException {
         JsonNode first = Json.mapper().readTree(run("--run-id", "done").out());
         CommandResult again = CommandResult.run("run-experiment", "--resume", "done", "--results", results.toString(),

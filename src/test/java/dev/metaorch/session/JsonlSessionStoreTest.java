@@ -99,9 +99,7 @@ class JsonlSessionStoreTest {
             s.append(Records.record("r", "a", 1, true));
         }
         long offset = Files.size(log);
-        String glued = dev.metaorch.common.Json.line(Records.record("r", "a", 2, true))
-                + dev.metaorch.common.Json.line(Records.record("r", "a", 3, true)) + "\n";
-        Files.writeString(log, glued, java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(log, "{\"schema\":1,\"session_id\":garbage}\n", java.nio.file.StandardOpenOption.APPEND);
         try (JsonlSessionStore s = JsonlSessionStore.open(log)) {
             s.append(Records.record("r", "a", 4, true));
         }
@@ -109,9 +107,28 @@ class JsonlSessionStoreTest {
         List<SessionRecord> records = readAll(log, problems);
         assertThat(records).extracting(SessionRecord::pair).containsExactly(1L, 4L);
         assertThat(problems).singleElement().satisfies(p -> {
+            assertThat(p.fatal()).isTrue();
             assertThat(p.line()).isEqualTo(2);
             assertThat(p.byteOffset()).isEqualTo(offset);
             assertThat(p.toString()).contains("line 2 (byte " + offset + ")");
+        });
+    }
+
+    @Test
+    void twoRecordsGluedOnOneLineAreBothReadAndReported() throws IOException {
+        Path log = dir.resolve("sessions.jsonl");
+        try (JsonlSessionStore s = JsonlSessionStore.open(log)) {
+            s.append(Records.record("r", "a", 1, true));
+        }
+        long offset = Files.size(log);
+        String glued = dev.metaorch.common.Json.line(Records.record("r", "a", 2, true))
+                + dev.metaorch.common.Json.line(Records.record("r", "a", 3, true)) + "\n";
+        Files.writeString(log, glued, java.nio.file.StandardOpenOption.APPEND);
+        List<LogProblem> problems = new ArrayList<>();
+        assertThat(readAll(log, problems)).extracting(SessionRecord::pair).containsExactly(1L, 2L, 3L);
+        assertThat(problems).singleElement().satisfies(p -> {
+            assertThat(p.fatal()).isFalse();
+            assertThat(p.toString()).contains("line 2 (byte " + offset + ")").contains("2 records glued");
         });
     }
 

@@ -1,0 +1,306 @@
+#!/usr/bin/env bash
+# chaos.sh — metaorch's resilience scenarios (README "Guarantees"). Only local processes and
+# files; bounded in time. Each scenario prints "PASS name" or "FAIL name: why"; the last line
+# is "N passed, M failed" and the exit code is non-zero when M > 0.
+#
+#   ./chaos.sh              all scenarios
+#   ./chaos.sh kill9 disk   only the named ones (kill9 sigterm parallel faulty disk corrupt)
+set -u
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+scripts/metaorch --version >/dev/null || { echo "FAIL build: cannot build the jar"; echo "0 passed, 1 failed"; exit 1; }
+JAR="$root/target/metaorch-0.1.0-SNAPSHOT-all.jar"
+JAVA=(java -XX:-UsePerfData ${CHAOS_JAVA_OPTS:-} -jar "$JAR")
+work="$(mktemp -d "${TMPDIR:-/tmp}/metaorch-chaos.XXXXXX")"
+trap 'rm -rf "$work"; jobs -p | xargs -r kill -9 2>/dev/null' EXIT
+passed=0
+failed=0
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+want() { [ ${#selected[@]} -eq 0 ] && return 0; for w in "${selected[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
+selected=("$@")
+mo() { "${JAVA[@]}" "$@"; }
+
+# --- python helpers: compare results, check a session log --------------------------------
+cat > "$work/check.py" <<'PY'
+import json, random, sys
+
+VOLATILE = {"run_id", "started_at", "ended_at", "wall_seconds", "sessions_launched", "spend_total_usd", "projection"}
+
+def stable(path):
+    r = json.load(open(path))
+    for k in VOLATILE:
+        r.pop(k, None)
+    for arm in r.get("arms", {}).values():
+        for k in list(arm):
+            if k.startswith("latency"):
+                arm.pop(k)
+    return r
+
+def same_result(a, b):
+    x, y = stable(a), stable(b)
+    if x != y:
+        diff = [k for k in set(x) | set(y) if x.get(k) != y.get(k)]
+        print("results differ in: %s" % ", ".join(sorted(diff)))
+        return 1
+    return 0
+
+def log_ok(run_dir):
+    """Every line parses, the file ends with a newline, every decided pair's sessions appear
+    exactly once as a final (non-cancelled) record."""
+    data = open(run_dir + "/sessions.jsonl", "rb").read()
+    if data and not data.endswith(b"\n"):
+        print("torn last line remains"); return 1
+    finals = {}
+    for n, line in enumerate(data.split(b"\n")[:-1], 1):
+        try:
+            r = json.loads(line)
+        except ValueError:
+            print("line %d does not parse" % n); return 1
+        if r["outcome"] != "cancelled":
+            finals.setdefault(r["session_id"], []).append(r["attempt"])
+    result = json.load(open(run_dir + "/result.json"))
+    run_id = result["run_id"]
+    for pair in range(result["pairs"] + result["broken_pairs"]):
+        for arm in ("control", "test"):
+            sid = "%s/%s/%d" % (run_id, arm, pair)
+            got = finals.get(sid, [])
+            if len(got) != 1:
+                print("session %s has %d final records" % (sid, len(got))); return 1
+    return 0
+
+def faulty(run_dir, expected_sessions):
+    """Each attempt's outcome is the one its fault (drawn by the agent from seed/attempt) implies."""
+    want = {"crash": ("error", "exited with code 1"), "hang": ("timeout", "killed"),
+            "garbage": ("error", "malformed JSON"), "flood": ("error", "exceeded the cap")}
+    rates = [("crash", .10), ("hang", .05), ("garbage", .05), ("flood", .01)]
+    seen = {}
+    retried = 0
+    for n, line in enumerate(open(run_dir + "/sessions.jsonl"), 1):
+        r = json.loads(line)
+        u = random.Random("%s/%s" % (r["seed"], r["attempt"])).random()
+        acc, fault = 0.0, "none"
+        for name, p in rates:
+            acc += p
+            if u < acc:
+                fault = name
+                break
+        if fault == "none":
+            if r["outcome"] not in ("success", "failure", "rejected"):
+                print("line %d: no fault drawn but outcome %s (%s)" % (n, r["outcome"], r.get("error"))); return 1
+        else:
+            outcome, text = want[fault]
+            msg = (r.get("error") or {}).get("message", "")
+            if r["outcome"] != outcome or text not in msg:
+                print("line %d: fault %s expected %s/%r, got %s/%r" % (n, fault, outcome, text, r["outcome"], msg)); return 1
+        if r["attempt"] > 1:
+            retried += 1
+        seen[r["session_id"]] = r
+    if len(seen) != expected_sessions:
+        print("%d sessions, expected %d" % (len(seen), expected_sessions)); return 1
+    if retried == 0:
+        print("no retry was logged"); return 1
+    print("%d attempts, %d retries, %d sessions" % (sum(1 for _ in open(run_dir + "/sessions.jsonl")), retried, len(seen)))
+    return 0
+
+def tracker(path, runs):
+    lines = [json.loads(l) for l in open(path)]
+    final = {}
+    for l in lines:
+        final[l["run_id"]] = l["status"]
+    if len(lines) != 2 * runs or len(final) != runs or any(s == "running" for s in final.values()):
+        print("tracker: %d lines, statuses %s" % (len(lines), final)); return 1
+    return 0
+
+def hashes(path, *texts):
+    import hashlib
+    d = json.load(open(path))
+    missing = [t for t in texts if hashlib.md5(t.encode()).hexdigest() not in d]
+    if missing:
+        print("missing hashes for %s" % missing); return 1
+    return 0
+
+if __name__ == "__main__":
+    sys.exit(globals()[sys.argv[1]](*[int(a) if a.isdigit() else a for a in sys.argv[2:]]))
+PY
+check() { python3 "$work/check.py" "$@"; }
+lines_in() { [ -f "$1" ] && wc -l < "$1" || echo 0; }
+
+AB=(run-experiment --control configs/baseline.json --test configs/exp_042.json --quiet --json)
+LATENCY=(--set params.real_latency=true --set params.latency_scale=0.02)
+
+# --- 1. kill -9 and resume ---------------------------------------------------------------
+if want kill9; then
+  r="$work/kill9"
+  mo "${AB[@]}" "${LATENCY[@]}" --results "$r" --run-id golden --seed 21 --concurrency 16 > "$r.golden.json" 2>/dev/null
+  RANDOM=42
+  kills=0
+  why=""
+  # background the JVM itself (not a function or subshell), so $! is the process the signals must reach
+  "${JAVA[@]}" "${AB[@]}" "${LATENCY[@]}" --results "$r" --run-id victim --seed 21 --concurrency 16 > /dev/null 2>&1 &
+  pid=$!
+  rounds=0
+  while [ $kills -lt 10 ] && [ $rounds -lt 40 ]; do
+    rounds=$((rounds + 1))
+    sleep "$(printf '0.%02d' $((30 + RANDOM % 60)))"
+    kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
+    wait "$pid" 2>/dev/null
+    [ -f "$r/runs/victim/result.json" ] && break
+    if [ -f "$r/runs/victim/run.json" ]; then
+      "${JAVA[@]}" run-experiment --resume victim --results "$r" --quiet --json > /dev/null 2>&1 &
+    else
+      # killed before the run was created: nothing was recorded, start it again
+      rm -rf "$r/runs/victim"
+      "${JAVA[@]}" "${AB[@]}" "${LATENCY[@]}" --results "$r" --run-id victim --seed 21 --concurrency 16 > /dev/null 2>&1 &
+    fi
+    pid=$!
+  done
+  wait "$pid" 2>/dev/null
+  mo run-experiment --resume victim --results "$r" --quiet --json > "$r.victim.json" 2>"$r.err" || why="final resume failed: $(tail -1 "$r.err")"
+  if [ -z "$why" ]; then
+    out=$(check log_ok "$r/runs/victim") || why="$out"
+  fi
+  if [ -z "$why" ]; then
+    out=$(check same_result "$r/runs/golden/result.json" "$r/runs/victim/result.json") || why="$out"
+  fi
+  [ -z "$why" ] && pass "kill9-resume ($kills kills, $(lines_in "$r/runs/victim/sessions.jsonl") log lines, decision $(python3 -c "import json;print(json.load(open('$r/runs/victim/result.json'))['decision'])"))" || fail kill9-resume "$why"
+fi
+
+# --- 2. SIGTERM: graceful stop, documented exit code 143, resumable ----------------------
+if want sigterm; then
+  r="$work/sigterm"
+  why=""
+  mo "${AB[@]}" "${LATENCY[@]}" --results "$r" --run-id golden --seed 22 --concurrency 16 > /dev/null 2>&1
+  "${JAVA[@]}" "${AB[@]}" "${LATENCY[@]}" --results "$r" --run-id term --seed 22 --concurrency 16 > /dev/null 2>"$r.err" &
+  pid=$!
+  for _ in $(seq 1 300); do [ "$(lines_in "$r/runs/term/sessions.jsonl")" -ge 20 ] && break; sleep 0.05; done
+  kill -TERM "$pid"
+  wait "$pid"
+  code=$?
+  [ "$code" = 143 ] || why="exit code $code, expected 143"
+  [ -z "$why" ] && ! grep -q '"outcome":"cancelled"' "$r/runs/term/sessions.jsonl" && why="no cancelled session logged"
+  [ -z "$why" ] && ! tail -1 "$r/experiments.jsonl" | grep -q '"status":"aborted"' && why="tracker does not say aborted"
+  [ -z "$why" ] && ! grep -q "resume with" "$r.err" && why="no resume hint on stderr"
+  if [ -z "$why" ]; then
+    mo run-experiment --resume term --results "$r" --quiet --json > /dev/null 2>&1 || why="resume failed"
+  fi
+  if [ -z "$why" ]; then
+    out=$(check same_result "$r/runs/golden/result.json" "$r/runs/term/result.json") || why="$out"
+  fi
+  [ -z "$why" ] && pass "sigterm (exit 143, in-flight sessions logged as cancelled, resumed to the same result)" || fail sigterm "$why"
+fi
+
+# --- 3. parallel experiments sharing results/ --------------------------------------------
+if want parallel; then
+  r="$work/parallel"
+  why=""
+  pids=()
+  for i in 1 2 3 4; do
+    "${JAVA[@]}" "${AB[@]}" --set params.real_latency=true --set params.latency_scale=0.005 --results "$r" --run-id "p$i" \
+      --seed "$((30 + i))" > /dev/null 2>"$r.$i.err" &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || why="a run failed: $(cat "$r".*.err | tail -2)"; done
+  if [ -z "$why" ]; then
+    out=$(check tracker "$r/experiments.jsonl" 4) || why="$out"
+  fi
+  if [ -z "$why" ]; then
+    out=$(check hashes "$r/hashes.dict" "Always double-check the basket before checkout" "Verify stock before buying" \
+      "Check coupon limits first" "Reject impossible requests early") || why="$out"
+  fi
+  [ -z "$why" ] && pass "parallel-experiments (4 runs, 8 tracker lines, every hash present)" || fail parallel-experiments "$why"
+fi
+
+# --- 4. faulty agents under load ----------------------------------------------------------
+if want faulty; then
+  r="$work/faulty"
+  mkdir -p "$r"
+  why=""
+  cat > "$r/faulty.json" <<EOF
+{ "schema_version": 1, "experiment_id": "faulty", "parent": "$root/configs/process/example-agent.json",
+  "params": { "command": ["python3", "-S", "$root/scripts/example_agent.py"], "flood_mb": 20, "output_cap_bytes": 1000000,
+              "fault_rates": { "crash": 0.10, "hang": 0.05, "garbage": 0.05, "flood": 0.01 } },
+  "run": { "timeout_s": 8, "retries": 2 } }
+EOF
+  start=$(date +%s)
+  /usr/bin/time -f "%M" -o "$r/rss" env CHAOS=1 java -XX:-UsePerfData -Xmx256m -jar "$JAR" run --variants "$r/faulty.json" \
+    --sessions 2000 --concurrency 64 --results "$r" --run-id faulty --quiet --json > "$r/out.json" 2>"$r/err" \
+    || why="run failed: $(tail -2 "$r/err")"
+  secs=$(( $(date +%s) - start ))
+  if [ -z "$why" ]; then
+    out=$(check faulty "$r/runs/faulty" 2000) && summary="$out" || why="$out"
+  fi
+  rss_mb=$(( $(cat "$r/rss" 2>/dev/null || echo 0) / 1024 ))
+  [ -z "$why" ] && [ "$rss_mb" -gt 700 ] && why="peak RSS $rss_mb MB"
+  [ -z "$why" ] && pass "faulty-agents ($summary, ${secs}s, peak RSS ${rss_mb} MB)" || fail faulty-agents "$why"
+fi
+
+# --- 5. disk full (file size limit) -------------------------------------------------------
+if want disk; then
+  r="$work/disk"
+  why=""
+  mo "${AB[@]}" --method fixed --results "$r" --run-id golden --seed 23 > /dev/null 2>&1
+  ( ulimit -f 60; exec "${JAVA[@]}" "${AB[@]}" --method fixed --results "$r" --run-id full --seed 23 ) > /dev/null 2>"$r.err"
+  code=$?
+  [ "$code" = 1 ] || why="exit code $code, expected 1"
+  [ -z "$why" ] && ! grep -q "File too large" "$r.err" && why="no clear error: $(tail -1 "$r.err")"
+  [ -z "$why" ] && grep -qE '^\s+at [a-z]|Exception in thread|\.java:[0-9]+\)' "$r.err" && why="stack trace on stderr"
+  if [ -z "$why" ]; then
+    mo run-experiment --resume full --results "$r" --quiet --json > /dev/null 2>"$r.resume.err" || why="resume failed: $(tail -1 "$r.resume.err")"
+  fi
+  [ -z "$why" ] && ! grep -q "torn last line" "$r.resume.err" && why="resume did not report the torn tail"
+  if [ -z "$why" ]; then
+    out=$(check log_ok "$r/runs/full") || why="$out"
+  fi
+  if [ -z "$why" ]; then
+    out=$(check same_result "$r/runs/golden/result.json" "$r/runs/full/result.json") || why="$out"
+  fi
+  [ -z "$why" ] && pass "disk-full (exit 1 with 'File too large', torn tail repaired, resumed to the same result)" || fail disk-full "$why"
+fi
+
+# --- 6. corrupted logs --------------------------------------------------------------------
+if want corrupt; then
+  r="$work/corrupt"
+  why=""
+  for c in torn nul middle glued; do
+    mo "${AB[@]}" --results "$r" --run-id "$c" --seed 24 > /dev/null 2>&1
+    cp "$r/runs/$c/result.json" "$r/$c.before.json"
+    rm "$r/runs/$c/result.json"
+  done
+  log() { echo "$r/runs/$1/sessions.jsonl"; }
+  printf '{"schema":1,"session_id":"torn/control/9' >> "$(log torn)"
+  head -c 4096 /dev/zero >> "$(log nul)"
+  python3 - "$(log middle)" "$(log glued)" <<'PY'
+import sys
+m = open(sys.argv[1]).read().split("\n")
+m.insert(10, '{"schema":1,"session_id":garbage')
+open(sys.argv[1], "w").write("\n".join(m))
+g = open(sys.argv[2]).read().split("\n")
+g[5] = g[5] + g[6]
+del g[6]
+open(sys.argv[2], "w").write("\n".join(g))
+PY
+  for c in torn nul; do
+    mo run-experiment --resume "$c" --results "$r" --quiet --json > /dev/null 2>"$r/$c.err" || why="$c: resume failed"
+    [ -z "$why" ] && ! grep -q "torn last line" "$r/$c.err" && why="$c: tail not repaired/reported"
+    [ -z "$why" ] && { out=$(check same_result "$r/$c.before.json" "$r/runs/$c/result.json") || why="$c: $out"; }
+  done
+  if [ -z "$why" ]; then
+    mo run-experiment --resume middle --results "$r" --quiet --json > /dev/null 2>"$r/middle.err"
+    code=$?
+    [ "$code" = 2 ] || why="middle: exit $code, expected 2 (refuse)"
+    [ -z "$why" ] && ! grep -qE "sessions.jsonl: line 11 \(byte [0-9]+\): not a session record" "$r/middle.err" && why="middle: not reported with line and byte: $(head -1 "$r/middle.err")"
+    sed -i '11d' "$(log middle)"
+    [ -z "$why" ] && { mo run-experiment --resume middle --results "$r" --quiet --json > /dev/null 2>&1 || why="middle: resume after removing the line failed"; }
+    [ -z "$why" ] && { out=$(check same_result "$r/middle.before.json" "$r/runs/middle/result.json") || why="middle: $out"; }
+  fi
+  if [ -z "$why" ]; then
+    mo run-experiment --resume glued --results "$r" --quiet --json > /dev/null 2>"$r/glued.err" || why="glued: resume failed"
+    [ -z "$why" ] && ! grep -qE "line 6 \(byte [0-9]+\): 2 records glued" "$r/glued.err" && why="glued: not reported"
+    [ -z "$why" ] && { out=$(check same_result "$r/glued.before.json" "$r/runs/glued/result.json") || why="glued: $out"; }
+  fi
+  [ -z "$why" ] && pass "corrupted-logs (torn and NUL tails repaired; middle line refused with line and byte; glued records read)" || fail corrupted-logs "$why"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

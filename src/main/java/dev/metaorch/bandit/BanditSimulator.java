@@ -1,0 +1,190 @@
+package dev.metaorch.bandit;
+
+import dev.metaorch.common.Hashing;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.LongConsumer;
+import org.apache.commons.rng.UniformRandomProvider;
+import org.apache.commons.rng.simple.RandomSource;
+
+/**
+ * Monte Carlo of bandit policies on Bernoulli arms. Run r of policy p draws from its own stream
+ * seeded by (seed, p, r), and per-run results are reduced in run order, so the report is
+ * identical for any thread count. Pseudo-regret of a run is Σ_t Δ(A_t); realised regret is
+ * T·μ* − Σ_t r_t.
+ */
+public final class BanditSimulator {
+    static final int CURVE_POINTS = 200;
+
+    private final int threads;
+
+    public BanditSimulator(int threads) {
+        this.threads = Math.max(1, threads);
+    }
+
+    public BanditReport simulate(double[] arms, int horizon, int runs, List<BanditPolicy> policies, long seed,
+            long[] checkpoints, LongConsumer progress) {
+        double best = Double.NEGATIVE_INFINITY;
+        for (double a : arms) {
+            best = Math.max(best, a);
+        }
+        Map<String, BanditReport.PolicyResult> results = new LinkedHashMap<>();
+        for (BanditPolicy policy : policies) {
+            results.put(policy.name(), simulatePolicy(arms, best, horizon, runs, policy, seed, checkpoints, progress));
+        }
+        List<Double> armList = new ArrayList<>();
+        for (double a : arms) {
+            armList.add(a);
+        }
+        double c = laiRobbins(arms);
+        return new BanditReport(armList, horizon, runs, seed, threads, new BanditReport.LaiRobbins(c, c * Math.log(horizon),
+                "asymptotic lower bound C(mu) ln T for consistent policies; at finite horizons good policies can be below it"),
+                results);
+    }
+
+    /** Lai–Robbins constant C(μ) = Σ_{i: Δ_i > 0} Δ_i / kl(μ_i, μ*). */
+    public static double laiRobbins(double[] arms) {
+        double best = Double.NEGATIVE_INFINITY;
+        for (double a : arms) {
+            best = Math.max(best, a);
+        }
+        double c = 0;
+        for (double a : arms) {
+            if (a < best) {
+                c += (best - a) / KlUcb.kl(a, best);
+            }
+        }
+        return c;
+    }
+
+    private BanditReport.PolicyResult simulatePolicy(double[] arms, double best, int horizon, int runs, BanditPolicy policy,
+            long seed, long[] checkpoints, LongConsumer progress) {
+        long[] curveT = curveTimes(horizon);
+        double[] regret = new double[runs];
+        double[] realised = new double[runs];
+        double[] bestShare = new double[runs];
+        double[][] atCheckpoint = new double[checkpoints.length][runs];
+        double[][] curve = new double[curveT.length][runs];
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "bandit-sim");
+            t.setDaemon(true);
+            return t;
+        });
+        long start = System.nanoTime();
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            int chunk = Math.max(1, runs / (threads * 8));
+            for (int from = 0; from < runs; from += chunk) {
+                int lo = from;
+                int hi = Math.min(runs, from + chunk);
+                futures.add(pool.submit(() -> {
+                    BanditPolicy p = policy.copy();
+                    for (int r = lo; r < hi; r++) {
+                        UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP
+                                .create(Hashing.deriveSeed(seed, policy.name(), r));
+                        runOne(arms, best, horizon, p, rng, r, regret, realised, bestShare, checkpoints, atCheckpoint,
+                                curveT, curve);
+                    }
+                    if (progress != null) {
+                        progress.accept((long) (hi - lo) * horizon);
+                    }
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("simulation interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("simulation failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, BanditReport.Checkpoint> cps = new LinkedHashMap<>();
+        for (int c = 0; c < checkpoints.length; c++) {
+            cps.put(Long.toString(checkpoints[c]), new BanditReport.Checkpoint(mean(atCheckpoint[c]), se(atCheckpoint[c])));
+        }
+        double[] curveMean = new double[curveT.length];
+        double[] curveSe = new double[curveT.length];
+        for (int i = 0; i < curveT.length; i++) {
+            curveMean[i] = mean(curve[i]);
+            curveSe[i] = se(curve[i]);
+        }
+        double pps = (double) runs * horizon / seconds;
+        return new BanditReport.PolicyResult(mean(regret), se(regret), mean(realised), se(realised), cps, mean(bestShare),
+                pps, pps / threads, curveT, curveMean, curveSe);
+    }
+
+    private static void runOne(double[] arms, double best, int horizon, BanditPolicy p, UniformRandomProvider rng, int r,
+            double[] regret, double[] realised, double[] bestShare, long[] checkpoints, double[][] atCheckpoint,
+            long[] curveT, double[][] curve) {
+        int k = arms.length;
+        long[] pulls = new long[k];
+        long[] successes = new long[k];
+        double[] gap = new double[k];
+        for (int i = 0; i < k; i++) {
+            gap[i] = best - arms[i];
+        }
+        double pseudo = 0;
+        long rewards = 0;
+        long bestPulls = 0;
+        int nextCheckpoint = 0;
+        int nextCurve = 0;
+        for (int t = 1; t <= horizon; t++) {
+            int a = p.select(pulls, successes, t - 1, rng);
+            boolean reward = rng.nextDouble() < arms[a];
+            pulls[a]++;
+            if (reward) {
+                successes[a]++;
+                rewards++;
+            }
+            pseudo += gap[a];
+            bestPulls += gap[a] == 0 ? 1 : 0;
+            while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint] == t) {
+                atCheckpoint[nextCheckpoint++][r] = pseudo;
+            }
+            while (nextCurve < curveT.length && curveT[nextCurve] == t) {
+                curve[nextCurve++][r] = pseudo;
+            }
+        }
+        regret[r] = pseudo;
+        realised[r] = horizon * best - rewards;
+        bestShare[r] = (double) bestPulls / horizon;
+    }
+
+    static long[] curveTimes(int horizon) {
+        int n = Math.min(CURVE_POINTS, horizon);
+        long[] t = new long[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = Math.max(1, Math.round((double) horizon * (i + 1) / n));
+        }
+        return t;
+    }
+
+    static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return s / v.length;
+    }
+
+    static double se(double[] v) {
+        if (v.length < 2) {
+            return 0;
+        }
+        double m = mean(v);
+        double ss = 0;
+        for (double x : v) {
+            ss += (x - m) * (x - m);
+        }
+        return Math.sqrt(ss / (v.length - 1) / v.length);
+    }
+}
