@@ -27,6 +27,10 @@ public final class ArmStats {
     private long wastedTokens;
     private double cost;
     private long steps;
+    private long toolCalls;
+    private long toolErrors;
+    private long blockedCalls;
+    private long withToolMetrics;
     private final Samples tokenSamples = new Samples();
     private final Samples latencySamples = new Samples();
 
@@ -45,6 +49,12 @@ public final class ArmStats {
         steps += r.steps();
         tokenSamples.add(t);
         latencySamples.add(r.latencyMs());
+        if (r.metrics() != null && r.metrics().has("tool_call_count")) {
+            withToolMetrics++;
+            toolCalls += r.metrics().path("tool_call_count").asLong();
+            toolErrors += r.metrics().path("tool_errors").asLong();
+            blockedCalls += r.metrics().path("blocked_calls").asLong();
+        }
         boolean solvable = r.task() == null || r.task().solvable();
         if (!solvable) {
             impossible++;
@@ -54,9 +64,9 @@ public final class ArmStats {
                 wastedTokens += t;
             }
         } else if (r.success()) {
-            successSolvable++;
             int optimal = r.task() == null ? 0 : r.task().optimalSteps();
             if (optimal > 0 && r.steps() > 0) {
+                successSolvable++;
                 stepEfficiencySum += Math.min(1.0, (double) optimal / r.steps());
             }
         } else {
@@ -66,6 +76,10 @@ public final class ArmStats {
 
     public long sessions() {
         return sessions;
+    }
+
+    public long infrastructure() {
+        return infrastructure;
     }
 
     public long successes() {
@@ -133,6 +147,10 @@ public final class ArmStats {
                 .put("step_efficiency", stepEfficiency())
                 .put("token_waste", tokenWaste())
                 .put("infrastructure_outcomes", infrastructure);
+        if (withToolMetrics > 0) {
+            o.put("tool_calls", toolCalls).put("tool_error_rate", toolCalls == 0 ? 0 : (double) toolErrors / toolCalls)
+                    .put("blocked_call_rate", toolCalls == 0 ? 0 : (double) blockedCalls / toolCalls);
+        }
         return o;
     }
 

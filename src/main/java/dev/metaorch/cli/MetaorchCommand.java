@@ -24,6 +24,9 @@ import picocli.CommandLine.Spec;
             WatchCommand.class,
             SimulateBanditCommand.class,
             ExperimentsCommand.class,
+            ImportCommand.class,
+            AnalyzeCommand.class,
+            ParetoCommand.class,
         },
         footerHeading = "%nExamples:%n",
         footer = {

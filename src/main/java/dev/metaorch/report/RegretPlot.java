@@ -45,7 +45,7 @@ public final class RegretPlot {
     }
 
     /** Writes the chart as SVG or PNG, chosen by the file extension. */
-    public static void write(XYChart chart, Path file) throws IOException {
+    public static void write(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path file) throws IOException {
         String name = file.getFileName().toString().toLowerCase();
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);

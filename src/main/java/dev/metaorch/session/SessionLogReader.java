@@ -2,25 +2,36 @@ package dev.metaorch.session;
 
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.metaorch.common.Json;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
- * Streams {@code sessions.jsonl} one line at a time (never the whole file in memory). Only
- * {@code \n}-terminated lines are records: an unterminated tail may be a live append (or a
- * crash's torn write) and is reported as such, never parsed. A line that does not parse is
- * reported with its line number and byte offset, never silently dropped.
+ * Streams {@code sessions.jsonl} without holding it in memory. Only {@code \n}-terminated lines
+ * are records: an unterminated tail may be a live append (or a crash's torn write) and is
+ * reported as such, never parsed. A line that does not parse is reported with its line number
+ * and byte offset, never silently dropped; records glued on one line are split and read.
+ * <p>The file is read in 4 MB blocks; the lines of each block are parsed in place on a pool of
+ * threads (one per core, at most two blocks ahead per thread, so memory stays bounded), and
+ * records and problems are handed on strictly in file order, so callers see exactly what a
+ * sequential reader would.
  */
 public final class SessionLogReader {
     private static final ObjectReader READER = Json.mapper().readerFor(SessionRecord.class);
+    static final int BLOCK = 4 << 20;
 
     private SessionLogReader() {
     }
@@ -29,52 +40,153 @@ public final class SessionLogReader {
     public record Scan(long records, long problems, long validLength, boolean tornTail) {
     }
 
+    /** A problem found in a block: its line within the block and how many of the block's records precede it. */
+    private record BlockProblem(long line, long offset, int recordsBefore, String message, boolean fatal) {
+    }
+
+    /** A parsed block: its records and problems, in file order. */
+    private record Parsed(List<SessionRecord> records, List<BlockProblem> problems, long lines, long bad) {
+    }
+
     public static Scan read(Path file, Consumer<SessionRecord> records, Consumer<LogProblem> problems) throws IOException {
         if (!Files.exists(file)) {
             return new Scan(0, 0, 0, false);
         }
+        int threads = Files.size(file) > 2L * BLOCK ? Runtime.getRuntime().availableProcessors() : 1;
+        ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "log-reader");
+            t.setDaemon(true);
+            return t;
+        }) : null;
         long count = 0;
         long bad = 0;
-        long offset = 0;
-        long lineNo = 0;
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            ByteArrayOutputStream line = new ByteArrayOutputStream(1024);
-            int b;
-            while ((b = in.read()) != -1) {
-                if (b != '\n') {
-                    line.write(b);
+        long lineBase = 0;
+        long offset;
+        ArrayDeque<Future<Parsed>> inFlight = new ArrayDeque<>();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            byte[] carry = new byte[0];
+            ByteBuffer buf = ByteBuffer.allocate(BLOCK);
+            long blockStart = 0;
+            while (true) {
+                buf.clear();
+                int n = ch.read(buf);
+                if (n < 0) {
+                    break;
+                }
+                byte[] block = new byte[carry.length + n];
+                System.arraycopy(carry, 0, block, 0, carry.length);
+                System.arraycopy(buf.array(), 0, block, carry.length, n);
+                int end = lastNewline(block) + 1;
+                carry = Arrays.copyOfRange(block, end, block.length);
+                if (end == 0) {
                     continue;
                 }
-                lineNo++;
-                byte[] bytes = line.toByteArray();
-                line.reset();
-                if (!isBlank(bytes)) {
-                    try {
-                        records.accept(READER.readValue(bytes));
-                        count++;
-                    } catch (IOException | RuntimeException e) {
-                        List<SessionRecord> glued = splitGlued(bytes);
-                        if (glued != null) {
-                            glued.forEach(records);
-                            count += glued.size();
-                            problems.accept(new LogProblem(file, lineNo, offset, glued.size()
-                                    + " records glued on one line (a missing newline); all read", false));
-                        } else {
-                            bad++;
-                            problems.accept(new LogProblem(file, lineNo, offset, "not a session record ("
-                                    + firstLine(e.getMessage()) + "): " + preview(bytes), true));
-                        }
+                byte[] lines = end == block.length ? block : Arrays.copyOf(block, end);
+                long start = blockStart;
+                blockStart += end;
+                if (pool == null) {
+                    Parsed p = parse(lines, start);
+                    count += p.records().size();
+                    bad += p.bad();
+                    lineBase = deliver(p, lineBase, records, problems, file);
+                } else {
+                    inFlight.add(pool.submit(() -> parse(lines, start)));
+                    while (inFlight.size() >= 2 * threads) {
+                        Parsed p = get(inFlight.poll());
+                        count += p.records().size();
+                        bad += p.bad();
+                        lineBase = deliver(p, lineBase, records, problems, file);
                     }
                 }
-                offset += bytes.length + 1;
             }
-            if (line.size() > 0) {
-                problems.accept(new LogProblem(file, lineNo + 1, offset,
-                        "unterminated last line of " + line.size() + " bytes (torn write or append in progress)", false));
+            while (!inFlight.isEmpty()) {
+                Parsed p = get(inFlight.poll());
+                count += p.records().size();
+                bad += p.bad();
+                lineBase = deliver(p, lineBase, records, problems, file);
+            }
+            offset = blockStart;
+            if (carry.length > 0) {
+                problems.accept(new LogProblem(file, lineBase + 1, offset,
+                        "unterminated last line of " + carry.length + " bytes (torn write or append in progress)", false));
                 return new Scan(count, bad, offset, true);
+            }
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
             }
         }
         return new Scan(count, bad, offset, false);
+    }
+
+    private static Parsed get(Future<Parsed> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reading the session log", e);
+        } catch (ExecutionException e) {
+            throw new IOException("cannot read the session log: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private static long deliver(Parsed p, long lineBase, Consumer<SessionRecord> records, Consumer<LogProblem> problems,
+            Path file) {
+        int next = 0;
+        for (BlockProblem problem : p.problems()) {
+            while (next < problem.recordsBefore()) {
+                records.accept(p.records().get(next++));
+            }
+            problems.accept(new LogProblem(file, lineBase + problem.line(), problem.offset(), problem.message(),
+                    problem.fatal()));
+        }
+        while (next < p.records().size()) {
+            records.accept(p.records().get(next++));
+        }
+        return lineBase + p.lines();
+    }
+
+    private static Parsed parse(byte[] bytes, long start) {
+        List<SessionRecord> out = new ArrayList<>(bytes.length / 600 + 1);
+        List<BlockProblem> problems = new ArrayList<>(0);
+        long lineNo = 0;
+        long bad = 0;
+        int from = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] != '\n') {
+                continue;
+            }
+            lineNo++;
+            int len = i - from;
+            if (!isBlank(bytes, from, len)) {
+                try {
+                    out.add(READER.readValue(bytes, from, len));
+                } catch (IOException | RuntimeException e) {
+                    byte[] line = Arrays.copyOfRange(bytes, from, i);
+                    List<SessionRecord> glued = splitGlued(line);
+                    if (glued != null) {
+                        problems.add(new BlockProblem(lineNo, start + from, out.size(), glued.size()
+                                + " records glued on one line (a missing newline); all read", false));
+                        out.addAll(glued);
+                    } else {
+                        bad++;
+                        problems.add(new BlockProblem(lineNo, start + from, out.size(), "not a session record ("
+                                + firstLine(e.getMessage()) + "): " + preview(line), true));
+                    }
+                }
+            }
+            from = i + 1;
+        }
+        return new Parsed(out, problems, lineNo, bad);
+    }
+
+    private static int lastNewline(byte[] b) {
+        for (int i = b.length - 1; i >= 0; i--) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Records written back to back without a newline: split at each "}{" where both sides parse. */
@@ -87,8 +199,7 @@ public final class SessionLogReader {
             int cut = text.indexOf("}{", from);
             String part = cut < 0 ? text.substring(start) : text.substring(start, cut + 1);
             try {
-                SessionRecord r = READER.readValue(part);
-                out.add(r);
+                out.add(READER.readValue(part));
                 if (cut < 0) {
                     return out.size() >= 2 ? out : null;
                 }
@@ -103,8 +214,9 @@ public final class SessionLogReader {
         }
     }
 
-    private static boolean isBlank(byte[] bytes) {
-        for (byte x : bytes) {
+    private static boolean isBlank(byte[] bytes, int from, int len) {
+        for (int i = from; i < from + len; i++) {
+            byte x = bytes[i];
             if (x != ' ' && x != '\t' && x != '\r') {
                 return false;
             }
