@@ -3,6 +3,10 @@ package dev.metaorch.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.metaorch.analysis.Aggregation;
+import dev.metaorch.analysis.Anomalies;
+import dev.metaorch.analysis.ErrorPatterns;
+import dev.metaorch.analysis.GuidelineImpact;
+import dev.metaorch.analysis.TaskClusters;
 import dev.metaorch.analysis.CsvExport;
 import dev.metaorch.analysis.GroupKey;
 import dev.metaorch.analysis.SessionSource;
@@ -30,7 +34,8 @@ import picocli.CommandLine.Spec;
             "  metaorch analyze erc3-sessions_history --group-by task_code",
             "  metaorch analyze --all --where model_id=gpt-4o --task-code gpu_race --last 100 --json",
             "  metaorch analyze RUN_ID --group-by arm --compare control,test",
-            "  metaorch analyze --group-by config,model --csv results/groups.csv --csv-sessions results/sessions.csv"})
+            "  metaorch analyze --group-by config,model --csv results/groups.csv --csv-sessions results/sessions.csv",
+            "  metaorch analyze --clusters --guidelines --errors --anomalies"})
 final class AnalyzeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -51,6 +56,53 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--csv-sessions", paramLabel = "FILE", description = "Write one CSV row per session.")
     Path csvSessions;
 
+    @Option(names = "--clusters", description = "Label tasks trivial, challenging, discriminative or unclear.")
+    boolean clusters;
+
+    @Option(names = "--trivial-at", defaultValue = "0.9", description = "Clusters: every config at least this (default ${DEFAULT-VALUE}).")
+    double trivialAt;
+
+    @Option(names = "--challenging-at", defaultValue = "0.1", description = "Clusters: every config at most this (default ${DEFAULT-VALUE}).")
+    double challengingAt;
+
+    @Option(names = "--min-sessions", defaultValue = "5", description = "Clusters: sessions a config needs on a task (default ${DEFAULT-VALUE}).")
+    int minSessions;
+
+    @Option(names = "--cluster-alpha", defaultValue = "0.05", description = "Clusters: significance of 'discriminative' (default ${DEFAULT-VALUE}).")
+    double clusterAlpha;
+
+    @Option(names = "--guidelines", description = "Each guideline's effect on success, stratified by task, ranked.")
+    boolean guidelines;
+
+    @Option(names = "--errors", description = "Error and blocked-call templates, per config; systematic issues.")
+    boolean errors;
+
+    @Option(names = "--similarity", defaultValue = "0.5", description = "Errors: Drain similarity threshold (default ${DEFAULT-VALUE}).")
+    double similarity;
+
+    @Option(names = "--anomalies", description = "Sessions whose tokens, latency or steps are far from their config's.")
+    boolean anomalies;
+
+    @Option(names = "--z", defaultValue = "3.5", description = "Anomalies: robust z threshold (default ${DEFAULT-VALUE}).")
+    double z;
+
+    @Option(names = "--llm", description = {"Ask an OpenAI-compatible model for root causes and new guidelines",
+        "(key from OPENAI_API_KEY, endpoint from OPENAI_BASE_URL); writes child configs to --suggest-dir."})
+    boolean llm;
+
+    @Option(names = "--model", defaultValue = "gpt-4o-mini", description = "LLM model (default ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--base", paramLabel = "CONFIG",
+            description = "Config the suggestions extend (default: the test config of the single selected run-experiment run).")
+    Path base;
+
+    @Option(names = "--suggest-dir", defaultValue = "configs/suggested", description = "Where suggested configs go (default ${DEFAULT-VALUE}).")
+    Path suggestDir;
+
+    @Option(names = "--llm-timeout", defaultValue = "60", description = "Seconds to wait for the model (default ${DEFAULT-VALUE}).")
+    int llmTimeout;
+
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
@@ -66,9 +118,27 @@ final class AnalyzeCommand implements Callable<Integer> {
         List<String> problems = new ArrayList<>();
         long start = System.nanoTime();
         long bytes;
+        TaskClusters taskClusters = clusters ? new TaskClusters(new TaskClusters.Thresholds(trivialAt, challengingAt,
+                minSessions, clusterAlpha)) : null;
+        LlmSetup llmSetup = llm ? llmSetup() : null;
+        GuidelineImpact impact = guidelines || llm ? new GuidelineImpact() : null;
+        ErrorPatterns patterns = errors || llm ? new ErrorPatterns(similarity) : null;
+        Anomalies outliers = anomalies ? new Anomalies(z) : null;
         try (CsvExport.SessionWriter rows = csvSessions == null ? null : CsvExport.sessions(csvSessions)) {
             var sink = selection.chain().sink(r -> {
                 agg.accept(r);
+                if (taskClusters != null) {
+                    taskClusters.accept(r);
+                }
+                if (impact != null) {
+                    impact.accept(r);
+                }
+                if (patterns != null) {
+                    patterns.accept(r);
+                }
+                if (outliers != null) {
+                    outliers.accept(r);
+                }
                 if (rows != null) {
                     try {
                         rows.write(r);
@@ -90,11 +160,27 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (compare != null) {
             out.set("comparison", agg.compare(compare.get(0), compare.get(1)));
         }
+        if (taskClusters != null) {
+            out.set("clusters", taskClusters.toJson());
+        }
+        if (impact != null) {
+            out.set("guidelines", impact.toJson(new dev.metaorch.config.HashDictionary(selection.results).read()));
+        }
+        if (patterns != null) {
+            out.set("errors", patterns.toJson());
+        }
+        if (outliers != null) {
+            out.set("anomalies", outliers.toJson(50));
+        }
+        if (llmSetup != null) {
+            out.set("llm", runLlm(llmSetup, out, console));
+        }
         if (json) {
             console.json(out);
             return ExitCodes.OK;
         }
         print(console, out, keys);
+        InsightsPrinter.print(console, out);
         if (csv != null) {
             console.info("wrote " + csv);
         }
@@ -102,6 +188,72 @@ final class AnalyzeCommand implements Callable<Integer> {
             console.info("wrote " + csvSessions);
         }
         return ExitCodes.OK;
+    }
+
+    private record LlmSetup(dev.metaorch.analysis.LlmAnalyst.Endpoint endpoint,
+            dev.metaorch.config.ResolvedConfig base, JsonNode flipped, Path storeDir) {
+    }
+
+    /** Checks the key and finds the config to extend before any session is read. */
+    private LlmSetup llmSetup() throws IOException {
+        String key = System.getenv("OPENAI_API_KEY");
+        if (key == null || key.isBlank()) {
+            throw MetaorchException.invalidInput("--llm: OPENAI_API_KEY is not set (the key is read from the environment only)");
+        }
+        String url = System.getenv().getOrDefault("OPENAI_BASE_URL", "https://api.openai.com/v1");
+        if (llmTimeout < 1) {
+            throw MetaorchException.invalidInput("--llm-timeout: must be >= 1, got " + llmTimeout);
+        }
+        Path baseFile = base;
+        JsonNode flipped = null;
+        Path storeDir = selection.results.resolve("llm");
+        List<String> runs = selection.runs();
+        if (runs.size() == 1) {
+            Path dir = selection.results.resolve("runs").resolve(runs.get(0));
+            storeDir = dir;
+            Path manifest = dir.resolve("run.json");
+            if (java.nio.file.Files.isRegularFile(manifest)) {
+                JsonNode m = dev.metaorch.common.Json.mapper().readTree(java.nio.file.Files.readString(manifest));
+                if (baseFile == null && m.hasNonNull("test_file")) {
+                    baseFile = Path.of(m.get("test_file").asText());
+                }
+            }
+            Path result = dir.resolve("result.json");
+            if (java.nio.file.Files.isRegularFile(result)) {
+                flipped = dev.metaorch.common.Json.mapper().readTree(java.nio.file.Files.readString(result)).path("flipped");
+            }
+        }
+        if (baseFile == null) {
+            throw MetaorchException.invalidInput("--llm: name the config the suggestions extend with --base CONFIG "
+                    + "(or select a single run-experiment run)");
+        }
+        var config = new dev.metaorch.config.ConfigLoader().load(baseFile);
+        return new LlmSetup(new dev.metaorch.analysis.LlmAnalyst.Endpoint(url, model, key,
+                java.time.Duration.ofSeconds(llmTimeout), 3), config, flipped, storeDir);
+    }
+
+    private JsonNode runLlm(LlmSetup setup, ObjectNode out, Console console) throws IOException {
+        String evidence = dev.metaorch.analysis.LlmAnalyst.evidence(setup.base(), out.path("errors"), out.path("guidelines"),
+                setup.flipped());
+        dev.metaorch.config.PriceTable prices = java.nio.file.Files.isRegularFile(Path.of("configs/prices.json"))
+                ? dev.metaorch.config.PriceTable.load(Path.of("configs/prices.json")) : null;
+        var result = new dev.metaorch.analysis.LlmAnalyst(console::info).analyse(setup.endpoint(), setup.base(), evidence,
+                setup.storeDir(), suggestDir, prices);
+        ObjectNode o = dev.metaorch.common.Json.object();
+        o.put("stored", result.stored().toString()).put("prompt_tokens", result.promptTokens())
+                .put("completion_tokens", result.completionTokens()).put("cost_usd", result.costUsd());
+        o.set("answer", result.answer());
+        o.set("suggested_configs", dev.metaorch.common.Json.tree(result.suggestedConfigs().stream().map(Path::toString).toList()));
+        if (!json) {
+            console.out().println();
+            console.out().printf("LLM analysis (%s, %d + %d tokens, $%.5f), stored in %s%n", setup.endpoint().model(),
+                    result.promptTokens(), result.completionTokens(), result.costUsd(), result.stored());
+            result.answer().path("hypotheses").forEach(h -> console.out().println("  hypothesis: "
+                    + h.path("root_cause").asText() + " (" + h.path("evidence").asText() + ")"));
+            result.suggestedConfigs().forEach(f -> console.out().println("  suggested config: " + f
+                    + "   -> metaorch run-experiment --control " + setup.base().file() + " --test " + f));
+        }
+        return o;
     }
 
     private static void print(Console c, JsonNode out, List<GroupKey> keys) {

@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
             ImportCommand.class,
             AnalyzeCommand.class,
             ParetoCommand.class,
+            ReportCommand.class,
         },
         footerHeading = "%nExamples:%n",
         footer = {

@@ -76,6 +76,10 @@ final class RunExperimentCommand implements Callable<Integer> {
     @Option(names = "--retry-backoff-ms", defaultValue = "200", hidden = true)
     long backoffMs;
 
+    @Option(names = "--tasks", paramLabel = "LABEL",
+            description = "Only tasks that history labels so: discriminative (see metaorch analyze --clusters).")
+    String tasksLabel;
+
     @Option(names = "--quiet", description = "No live status.")
     boolean quiet;
 
@@ -90,7 +94,7 @@ final class RunExperimentCommand implements Callable<Integer> {
                     "Missing --control and --test (or --resume RUN_ID)");
         }
         ExperimentOptions options = new ExperimentOptions(control, test, overrides, method, maxSessions, maxCost,
-                concurrency, seed, runId, force, results, plugins, prices, backoffMs);
+                concurrency, seed, runId, force, results, plugins, prices, backoffMs, tasksLabel);
         AbExperiment experiment = new AbExperiment(options, new AbExperiment.Monitor() {
             @Override
             public void status(ExperimentStatus s) {

@@ -69,6 +69,10 @@ final class SimulateBanditCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "FILE", description = "Write regret curves as .svg or .png.")
     Path plot;
 
+    @Option(names = "--save", paramLabel = "FILE", defaultValue = "results/bandit/latest.json",
+            description = "Keep the full result (curves included) for metaorch report (default ${DEFAULT-VALUE}).")
+    Path save;
+
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
@@ -118,6 +122,9 @@ final class SimulateBanditCommand implements Callable<Integer> {
                 long d = done.addAndGet(k);
                 progress.update(d, "", String.format("simulated %,d of %,d pulls", d, total));
             });
+        }
+        if (save != null) {
+            dev.metaorch.common.AtomicFiles.writeJson(save, report);
         }
         if (plot != null) {
             RegretPlot.write(RegretPlot.chart(report), plot);

@@ -156,10 +156,18 @@ public final class AbExperiment {
         Map<String, Task> testById = new LinkedHashMap<>();
         testSuite.restrictedTo(test.taskCodes()).forEach(t -> testById.put(t.id(), t));
         List<Task> common = controlTasks.stream().filter(t -> testById.containsKey(t.id())).toList();
+        int suiteSize = common.size();
         if (common.isEmpty()) {
             throw MetaorchException.invalidInput(test.sourceOf("/tasks") + ": /tasks: the arms share no task id to pair on ("
                     + control.tasksPath() + " vs " + test.tasksPath() + ", task_codes " + control.taskCodes() + " vs "
                     + test.taskCodes() + ")");
+        }
+        if (resuming && manifest.has("plan_task_ids")) {
+            java.util.Set<String> keep = new java.util.HashSet<>();
+            manifest.get("plan_task_ids").forEach(n -> keep.add(n.asText()));
+            common = common.stream().filter(t -> keep.contains(t.id())).toList();
+        } else if (!resuming && options.tasksLabel() != null) {
+            common = restrictToLabel(common, options.tasksLabel(), results);
         }
         boolean unpaired = s.design().equals("unpaired");
         TaskPlan controlPlan = new TaskPlan(unpaired ? controlTasks : common, Hashing.deriveSeed(s.seed(), "pairs", unpaired ? CONTROL : ""));
@@ -182,6 +190,12 @@ public final class AbExperiment {
             manifest.putPOJO("overrides", options.overrides());
             manifest.set("settings", Json.tree(s));
             manifest.put("plan_tasks", common.size());
+            if (options.tasksLabel() != null) {
+                manifest.put("tasks_label", options.tasksLabel());
+                manifest.set("plan_task_ids", Json.tree(common.stream().map(Task::id).toList()));
+                monitor.message(common.size() + " of " + suiteSize + " tasks remain (labelled " + options.tasksLabel()
+                        + " by the sessions in " + results.resolve("runs") + ")");
+            }
             AtomicFiles.writeJson(folder.manifest(), manifest);
             Map<String, String> hashes = new TreeMap<>();
             for (ResolvedConfig c : List.of(control, test)) {
@@ -249,6 +263,24 @@ public final class AbExperiment {
             controlArm.variant().close();
             testArm.variant().close();
         }
+    }
+
+    /** The tasks that the history in {@code results} labels {@code label} (task clustering). */
+    private static List<Task> restrictToLabel(List<Task> tasks, String label, Path results) throws IOException {
+        if (!List.of("discriminative", "trivial", "challenging", "unclear").contains(label)) {
+            throw MetaorchException.invalidInput("--tasks: must be discriminative, trivial, challenging or unclear, got '"
+                    + label + "'");
+        }
+        dev.metaorch.analysis.TaskClusters clusters = new dev.metaorch.analysis.TaskClusters(
+                dev.metaorch.analysis.TaskClusters.Thresholds.DEFAULT);
+        new dev.metaorch.analysis.SessionSource(results, List.of()).forEach(clusters, p -> { });
+        java.util.Set<String> keep = new java.util.HashSet<>(clusters.tasksLabelled(label));
+        List<Task> out = tasks.stream().filter(t -> keep.contains(t.id())).toList();
+        if (out.isEmpty()) {
+            throw MetaorchException.invalidInput("--tasks " + label + ": no task of the suite is labelled " + label
+                    + " by the sessions in " + results.resolve("runs") + " (run metaorch analyze --clusters)");
+        }
+        return out;
     }
 
     /** The stopping rule a run with these settings uses. */

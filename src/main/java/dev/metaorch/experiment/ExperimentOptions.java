@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * What {@code run-experiment} was asked to do. Null fields fall back to the test config's
- * {@code run} and {@code stopping} blocks.
+ * {@code run} and {@code stopping} blocks. {@code tasksLabel} (e.g. "discriminative") restricts
+ * the plan to tasks that the history in results/ labels so.
  */
 public record ExperimentOptions(
         Path control,
@@ -21,5 +22,6 @@ public record ExperimentOptions(
         Path resultsDir,
         Path pluginDir,
         Path prices,
-        long backoffMs) {
+        long backoffMs,
+        String tasksLabel) {
 }

@@ -26,8 +26,7 @@ class ConfigsDirectoryTest {
         try (Stream<Path> s = Files.walk(Path.of("configs"))) {
             return s.filter(p -> p.toString().endsWith(".json"))
                     .filter(p -> !p.startsWith(Path.of("configs/schema")) && !p.startsWith(Path.of("configs/tasks")))
-                    .filter(p -> !p.getFileName().toString().equals("prices.json")
-                            && !p.getFileName().toString().equals("hub.json"))
+                    .filter(p -> !p.getFileName().toString().equals("prices.json") && !isHubFile(p))
                     .sorted().toList().stream();
         }
     }
@@ -70,9 +69,26 @@ class ConfigsDirectoryTest {
         assertThat(codes).contains("coupon_limit", "gpu_race");
     }
 
+    /** Hub files list variants instead of describing one config. */
+    static boolean isHubFile(Path p) {
+        try {
+            return Json.mapper().readTree(Files.readString(p)).path("variants").isArray();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     @Test
-    void hubFileLoads() {
-        var hub = dev.metaorch.runner.HubSpec.load(Path.of("configs/hub.json"));
-        assertThat(hub.variants()).hasSizeGreaterThanOrEqualTo(3);
+    void hubFilesLoadAndTheirVariantsAreValid() throws IOException {
+        List<Path> hubs;
+        try (Stream<Path> s = Files.walk(Path.of("configs"))) {
+            hubs = s.filter(p -> p.toString().endsWith(".json")).filter(ConfigsDirectoryTest::isHubFile).toList();
+        }
+        assertThat(hubs).extracting(p -> p.getFileName().toString()).contains("hub.json", "insights.json");
+        for (Path h : hubs) {
+            var hub = dev.metaorch.runner.HubSpec.load(h);
+            assertThat(hub.variants()).hasSizeGreaterThanOrEqualTo(3);
+            hub.variants().forEach(v -> assertThat(new ConfigLoader().load(v).warnings()).isEmpty());
+        }
     }
 }

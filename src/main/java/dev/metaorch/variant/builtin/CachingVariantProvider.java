@@ -72,7 +72,7 @@ public final class CachingVariantProvider implements VariantProvider {
                 long[] tok = t.tokens();
                 SimulatedModel.Trajectory cheaper = new SimulatedModel.Trajectory(t.kind(), t.success(), t.steps(),
                         new long[] {Math.round(tok[0] * share), Math.round(tok[1] * share), Math.round(tok[2] * share)},
-                        Math.round(t.latencyMs() * share));
+                        Math.round(t.latencyMs() * share), t.errorMessage());
                 ObjectNode metrics = Json.object();
                 metrics.put("cache_hits", hits).put("cache_misses", Math.max(1, t.steps()) - hits)
                         .put("cache_hit_rate", (double) hits / Math.max(1, t.steps()))

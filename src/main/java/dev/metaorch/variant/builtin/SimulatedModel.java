@@ -121,6 +121,14 @@ public final class SimulatedModel {
 
     /** One simulated session: a pure function of task, seed and attempt. */
     public Trajectory simulate(Task task, long seed, int attempt, int maxSteps) {
+        Trajectory t = simulateOutcome(task, seed, attempt, maxSteps);
+        if (t.kind() == Kind.FAILURE) {
+            return new Trajectory(t.kind(), false, t.steps(), t.tokens(), t.latencyMs(), errorMessage(task, seed));
+        }
+        return t;
+    }
+
+    private Trajectory simulateOutcome(Task task, long seed, int attempt, int maxSteps) {
         UniformRandomProvider rng = new SplitMix64(seed);
         UniformRandomProvider infra = new SplitMix64(Hashing.deriveSeed(seed, "attempt", attempt));
         if (errorRate > 0 && infra.nextDouble() < errorRate) {
@@ -152,7 +160,7 @@ public final class SimulatedModel {
     }
 
     private Trajectory finish(Kind kind, boolean success, int steps, UniformRandomProvider rng) {
-        return new Trajectory(kind, success, steps, stepTokens(steps, rng), latency(steps, rng));
+        return new Trajectory(kind, success, steps, stepTokens(steps, rng), latency(steps, rng), null);
     }
 
     private long[] stepTokens(int steps, UniformRandomProvider rng) {
@@ -206,7 +214,36 @@ public final class SimulatedModel {
     /** How a simulated session ended. */
     public enum Kind { SUCCESS, FAILURE, REJECTED, ESCALATED, ERROR }
 
-    /** A simulated session: outcome kind, steps, tokens {prompt, cached, completion}, latency. */
-    public record Trajectory(Kind kind, boolean success, int steps, long[] tokens, long latencyMs) {
+    /**
+     * A simulated session: outcome kind, steps, tokens {prompt, cached, completion}, latency, and
+     * for failures the tool error the agent hit (a planted pattern per task family).
+     */
+    public record Trajectory(Kind kind, boolean success, int steps, long[] tokens, long latencyMs, String errorMessage) {
+        public Trajectory(Kind kind, boolean success, int steps, long[] tokens, long latencyMs) {
+            this(kind, success, steps, tokens, latencyMs, null);
+        }
+    }
+
+    /**
+     * The planted error patterns: what a failed session's last tool call reported, by task family,
+     * with numbers, codes and skus drawn from their own stream (so outcomes are unaffected).
+     */
+    static String errorMessage(Task task, long seed) {
+        UniformRandomProvider r = new SplitMix64(Hashing.deriveSeed(seed, "error-message"));
+        String code = task.code();
+        if (!task.solvable()) {
+            return "product 'item-" + (100 + r.nextInt(900)) + "' required by coupon BUNDLE" + (1 + r.nextInt(9))
+                    + " not found";
+        }
+        if (code.contains("coupon") || code.contains("discount")) {
+            return "coupon SAVE" + (5 + r.nextInt(45)) + " rejected: limit of " + (1 + r.nextInt(3))
+                    + " per customer exceeded";
+        }
+        if (code.contains("gpu") || code.contains("inventory") || code.contains("soda")) {
+            int want = 2 + r.nextInt(20);
+            return "sku gpu-" + (100 + r.nextInt(900)) + " out of stock: requested " + want + ", available "
+                    + r.nextInt(want);
+        }
+        return "page limit exceeded: " + (20 + r.nextInt(200)) + " > 10";
     }
 }

@@ -70,6 +70,10 @@ public final class SimulatedVariantProvider implements VariantProvider {
                 case ESCALATED -> Outcome.ESCALATED;
                 default -> Outcome.FAILURE;
             };
+            if (t.errorMessage() != null) {
+                metrics.putArray("error_messages").add(t.errorMessage());
+                metrics.put("tool_errors", 1);
+            }
             return new SessionResult(outcome, t.success(), null, tokens, t.steps(), t.steps(), t.latencyMs(), null, metrics, null);
         }
 

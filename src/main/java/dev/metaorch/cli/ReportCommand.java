@@ -1,0 +1,58 @@
+package dev.metaorch.cli;
+
+import dev.metaorch.common.AtomicFiles;
+import dev.metaorch.common.ExitCodes;
+import dev.metaorch.common.Json;
+import dev.metaorch.common.MetaorchException;
+import dev.metaorch.report.ReportBuilder;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code metaorch report}: one self-contained HTML page of the selected runs. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = {"Write one self-contained HTML report (inline SVG charts, no network at view time): insights,",
+            "decisions with their LLR trajectory, the Pareto scatter, a task x config heatmap, cost distributions,",
+            "bandit regret, guideline impact and failure patterns."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  metaorch report --out results/report.html", "  metaorch report RUN_ID --out results/run.html"})
+final class ReportCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    SessionSelection selection;
+
+    @Option(names = "--out", defaultValue = "results/report.html", description = "Output file (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--json", description = "Print the insights and file as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        if (!out.toString().endsWith(".html")) {
+            throw MetaorchException.invalidInput("--out: the report file must end in .html, got " + out);
+        }
+        var report = new ReportBuilder(selection.results, selection.runs()).build();
+        if (report.sessions() == 0) {
+            throw MetaorchException.invalidInput("report: no sessions in " + selection.results.resolve("runs"));
+        }
+        AtomicFiles.writeString(out, report.html());
+        Console console = new Console(spec);
+        if (json) {
+            var o = Json.object().put("file", out.toString()).put("sessions", report.sessions()).put("charts", report.charts());
+            report.insights().forEach(o.putArray("insights")::add);
+            console.json(o);
+        } else {
+            console.out().println("wrote " + out + " (" + report.sessions() + " sessions, " + report.charts() + " charts)");
+            report.insights().forEach(s -> console.out().println("- " + s));
+        }
+        return ExitCodes.OK;
+    }
+}
