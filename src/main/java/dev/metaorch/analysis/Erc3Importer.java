@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.metaorch.common.Hashing;
 import dev.metaorch.common.Json;
+import dev.metaorch.common.JsonFiles;
 import dev.metaorch.common.MetaorchException;
 import dev.metaorch.config.ConfigLoader;
 import dev.metaorch.config.HashDictionary;
@@ -15,7 +16,6 @@ import dev.metaorch.session.SessionLogReader;
 import dev.metaorch.session.SessionRecord;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -66,15 +66,8 @@ public final class Erc3Importer {
     public Summary importFile(Path file, Path resultsDir, String runId, PriceTable prices, Consumer<String> warn)
             throws IOException {
         String name = ConfigLoader.display(file);
-        JsonNode root;
-        try {
-            root = Json.mapper().readTree(Files.readString(file));
-        } catch (NoSuchFileException e) {
-            throw MetaorchException.invalidInput(name + ": file not found");
-        } catch (IOException e) {
-            throw MetaorchException.invalidInput(name + ": invalid JSON: " + e.getMessage().lines().findFirst().orElse(""));
-        }
-        if (root == null || !root.isArray()) {
+        JsonNode root = JsonFiles.read(file, name, "file");
+        if (!root.isArray()) {
             throw MetaorchException.invalidInput(name + ": /: expected a JSON array of ERC3 sessions");
         }
         Path log = resultsDir.resolve("runs").resolve(runId).resolve("sessions.jsonl");

@@ -1,13 +1,11 @@
 package dev.metaorch.bandit;
 
 import dev.metaorch.common.Hashing;
+import dev.metaorch.common.ParallelChunks;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.LongConsumer;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.simple.RandomSource;
@@ -70,42 +68,14 @@ public final class BanditSimulator {
         double[] bestShare = new double[runs];
         double[][] atCheckpoint = new double[checkpoints.length][runs];
         double[][] curve = new double[curveT.length][runs];
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "bandit-sim");
-            t.setDaemon(true);
-            return t;
-        });
         long start = System.nanoTime();
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            int chunk = Math.max(1, runs / (threads * 8));
-            for (int from = 0; from < runs; from += chunk) {
-                int lo = from;
-                int hi = Math.min(runs, from + chunk);
-                futures.add(pool.submit(() -> {
-                    BanditPolicy p = policy.copy();
-                    for (int r = lo; r < hi; r++) {
-                        UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP
-                                .create(Hashing.deriveSeed(seed, policy.name(), r));
-                        runOne(arms, best, horizon, p, rng, r, regret, realised, bestShare, checkpoints, atCheckpoint,
-                                curveT, curve);
-                    }
-                    if (progress != null) {
-                        progress.accept((long) (hi - lo) * horizon);
-                    }
-                }));
+        ParallelChunks.run(threads, runs, "bandit-sim", (lo, hi) -> {
+            BanditPolicy p = policy.copy();
+            for (int r = lo; r < hi; r++) {
+                UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(Hashing.deriveSeed(seed, policy.name(), r));
+                runOne(arms, best, horizon, p, rng, r, regret, realised, bestShare, checkpoints, atCheckpoint, curveT, curve);
             }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("simulation interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("simulation failed: " + e.getCause(), e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
+        }, progress == null ? null : k -> progress.accept(k * horizon));
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, BanditReport.Checkpoint> cps = new LinkedHashMap<>();
         for (int c = 0; c < checkpoints.length; c++) {

@@ -1,12 +1,10 @@
 package dev.metaorch.config;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.metaorch.common.Json;
+import dev.metaorch.common.JsonFiles;
 import dev.metaorch.common.MetaorchException;
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,18 +60,7 @@ public record PriceTable(Path file, String version, Map<String, ModelPrice> mode
 
     public static PriceTable load(Path file) {
         String name = ConfigLoader.display(file);
-        JsonNode root;
-        try {
-            root = Json.mapper().readTree(Files.readString(file));
-        } catch (NoSuchFileException e) {
-            throw MetaorchException.invalidInput(name + ": price table not found");
-        } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            throw MetaorchException.invalidInput(name + ": line " + (loc == null ? 0 : loc.getLineNr()) + ", column "
-                    + (loc == null ? 0 : loc.getColumnNr()) + ": invalid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw MetaorchException.invalidInput(name + ": cannot read: " + e.getMessage());
-        }
+        JsonNode root = JsonFiles.read(file, name, "price table");
         List<String> problems = new ArrayList<>();
         if (root == null || !root.isObject()) {
             throw MetaorchException.invalidInput(name + ": /: expected a JSON object");

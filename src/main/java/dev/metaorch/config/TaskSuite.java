@@ -1,14 +1,11 @@
 package dev.metaorch.config;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.metaorch.common.Json;
+import dev.metaorch.common.JsonFiles;
 import dev.metaorch.common.MetaorchException;
 import dev.metaorch.common.SafeIds;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,18 +21,7 @@ public record TaskSuite(Path file, String name, List<Task> tasks, ObjectNode sim
 
     public static TaskSuite load(Path file) {
         String name = ConfigLoader.display(file);
-        JsonNode root;
-        try {
-            root = Json.mapper().readTree(Files.readString(file));
-        } catch (NoSuchFileException e) {
-            throw MetaorchException.invalidInput(name + ": task suite not found");
-        } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            throw MetaorchException.invalidInput(name + ": line " + (loc == null ? 0 : loc.getLineNr()) + ", column "
-                    + (loc == null ? 0 : loc.getColumnNr()) + ": invalid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw MetaorchException.invalidInput(name + ": cannot read: " + e.getMessage());
-        }
+        JsonNode root = JsonFiles.read(file, name, "task suite");
         List<String> problems = new ArrayList<>();
         if (root == null || !root.isObject()) {
             throw MetaorchException.invalidInput(name + ": /: expected a JSON object with a \"tasks\" array");

@@ -2,11 +2,10 @@ package dev.metaorch.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.metaorch.common.Json;
+import dev.metaorch.common.JsonFiles;
 import dev.metaorch.common.MetaorchException;
 import dev.metaorch.config.ConfigLoader;
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,14 +30,7 @@ public record HubSpec(Path file, List<Path> variants, int sessionsPerVariant, lo
 
     public static HubSpec load(Path file) {
         String name = ConfigLoader.display(file);
-        JsonNode root;
-        try {
-            root = Json.mapper().readTree(Files.readString(file));
-        } catch (NoSuchFileException e) {
-            throw MetaorchException.invalidInput(name + ": hub file not found");
-        } catch (IOException e) {
-            throw MetaorchException.invalidInput(name + ": invalid JSON: " + e.getMessage().lines().findFirst().orElse(""));
-        }
+        JsonNode root = JsonFiles.read(file, name, "hub file");
         List<String> problems = new ArrayList<>();
         if (root == null || !root.isObject()) {
             throw MetaorchException.invalidInput(name + ": /: expected a JSON object");

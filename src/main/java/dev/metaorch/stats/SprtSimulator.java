@@ -1,12 +1,8 @@
 package dev.metaorch.stats;
 
 import dev.metaorch.common.Hashing;
-import java.util.ArrayList;
+import dev.metaorch.common.ParallelChunks;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.LongConsumer;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.simple.RandomSource;
@@ -38,39 +34,13 @@ public final class SprtSimulator {
 
     private long[] runAll(Scenario scenario, boolean underH1, int reps, long seed, LongConsumer progress) {
         long[] out = new long[reps];
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "sprt-sim");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            int chunk = Math.max(1, reps / (threads * 8));
-            List<Future<?>> futures = new ArrayList<>();
-            for (int from = 0; from < reps; from += chunk) {
-                int lo = from;
-                int hi = Math.min(reps, from + chunk);
-                futures.add(pool.submit(() -> {
-                    for (int i = lo; i < hi; i++) {
-                        UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP
-                                .create(Hashing.deriveSeed(seed, underH1 ? "h1" : "h0", i));
-                        out[i] = scenario.run(rng, underH1);
-                    }
-                    if (progress != null) {
-                        progress.accept(hi - lo);
-                    }
-                }));
+        ParallelChunks.run(threads, reps, "sprt-sim", (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP
+                        .create(Hashing.deriveSeed(seed, underH1 ? "h1" : "h0", i));
+                out[i] = scenario.run(rng, underH1);
             }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("simulation interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("simulation failed: " + e.getCause(), e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
+        }, progress);
         return out;
     }
 
