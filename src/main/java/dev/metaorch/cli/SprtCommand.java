@@ -89,6 +89,10 @@ final class SprtCommand implements Runnable {
         @Option(names = "--direction", defaultValue = "better", description = "better, worse or both.")
         String direction;
 
+        @Option(names = "--overshoot", description = {"Pull the bounds in by the expected overshoot (Siegmund's 0.583 x SD",
+            "of one increment); exact tests only: bernoulli and mcnemar."})
+        boolean overshoot;
+
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
@@ -118,10 +122,17 @@ final class SprtCommand implements Runnable {
                     throw MetaorchException.invalidInput("--p0/--p1: " + e.getMessage());
                 }
                 double llr = t.llr(s.successes, s.failures);
+                double[] b = {t.bounds().lower(), t.bounds().upper()};
+                if (overshoot) {
+                    // SD of one increment under the null: |ln(p1/p0) - ln(q1/q0)| * sqrt(p0 q0)
+                    double sd = Math.abs(t.successIncrement() - t.failureIncrement()) * Math.sqrt(s.p0 * (1 - s.p0));
+                    b = t.bounds().withOvershootCorrection(sd);
+                }
                 result.put("test", "bernoulli").put("p0", s.p0).put("p1", s.p1)
                         .put("successes", s.successes).put("failures", s.failures)
-                        .put("llr", llr).put("lower", t.bounds().lower()).put("upper", t.bounds().upper())
-                        .put("decision", t.bounds().decide(llr).label());
+                        .put("llr", llr).put("lower", b[0]).put("upper", b[1])
+                        .put("decision", llr >= b[1] ? "accept_h1" : llr <= b[0] ? "accept_h0" : "continue")
+                        .put("overshoot_correction", overshoot);
             } else {
                 if (wins == null || ties == null || losses == null) {
                     throw MetaorchException.invalidInput("sprt test: the paired test needs --wins, --ties and --losses");
@@ -142,12 +153,25 @@ final class SprtCommand implements Runnable {
                 } catch (IllegalArgumentException e) {
                     throw MetaorchException.invalidInput("--direction: must be better, worse or both, got '" + direction + "'");
                 }
+                if (overshoot && !test.equals("mcnemar")) {
+                    throw MetaorchException.invalidInput("--overshoot: only for the exact tests (bernoulli, --test mcnemar); "
+                            + "the GSPRT is used without it");
+                }
                 StoppingRule rule = new StoppingRule(test, dir, rates.alpha, rates.beta, minEffect, discordance, Long.MAX_VALUE);
                 var ev = rule.evaluate(PairCounts.ofTrinomial(p.losses, p.ties, p.wins));
+                if (overshoot) {
+                    var m = new dev.metaorch.stats.McNemarSprt(minEffect, discordance, dir == Direction.WORSE, rule.bounds())
+                            .asBernoulli();
+                    double sd = Math.abs(m.successIncrement() - m.failureIncrement()) * 0.5;
+                    double[] b = rule.bounds().withOvershootCorrection(sd);
+                    var d = ev.llr() >= b[1] ? dev.metaorch.stats.Decision.ACCEPT_H1
+                            : ev.llr() <= b[0] ? dev.metaorch.stats.Decision.ACCEPT_H0 : dev.metaorch.stats.Decision.CONTINUE;
+                    ev = new StoppingRule.Evaluation(d, ev.llr(), b[0], b[1], ev.found(), ev.llrWorse());
+                }
                 result.put("test", test).put("direction", dir.label()).put("wins", p.wins).put("ties", p.ties)
                         .put("losses", p.losses).put("s0", 0.5).put("s1", 0.5 + minEffect / 2)
                         .put("llr", ev.llr()).put("lower", ev.lower()).put("upper", ev.upper())
-                        .put("decision", ev.decision().label());
+                        .put("decision", ev.decision().label()).put("overshoot_correction", overshoot);
                 if (ev.llrWorse() != null) {
                     result.put("llr_worse", ev.llrWorse());
                 }

@@ -133,4 +133,17 @@ class SprtPropertiesTest {
         assertThat(d).isEqualTo(Decision.ACCEPT_H1);
         assertThat(n).isLessThan(200);
     }
+
+    @Test
+    void overshootCorrectionPullsTheExactTestsBoundsIn() throws Exception {
+        // Bernoulli p0 = 0.5, p1 = 0.65: increment SD under H0 = |ln 1.3 - ln 0.7| * 0.5 = 0.309520;
+        // Siegmund's shift 0.583 * SD = 0.180450 on each bound
+        var r = dev.metaorch.cli.CommandResult.run("sprt", "test", "--successes", "30", "--failures", "20", "--p0", "0.5",
+                "--p1", "0.65", "--overshoot", "--json");
+        var n = dev.metaorch.common.Json.mapper().readTree(r.out());
+        assertThat(n.path("lower").asDouble()).isCloseTo(-2.2512917986 + 0.180450, within(1e-5));
+        assertThat(n.path("upper").asDouble()).isCloseTo(2.8903717579 - 0.180450, within(1e-5));
+        assertThat(dev.metaorch.cli.CommandResult.run("sprt", "test", "--wins", "3", "--ties", "1", "--losses", "1",
+                "--overshoot").exitCode()).isEqualTo(2);
+    }
 }
