@@ -118,8 +118,25 @@ public final class ConfigLoader {
         }
         String configHash = configHash(merged);
         merged.put("config_hash", configHash);
+        merged = inSchemaOrder(merged);
         List<Path> files = chain.stream().map(Layer::path).toList();
         return new ResolvedConfig(files.get(0), files, merged, sources, warnings, hashes, configHash);
+    }
+
+    /** The same object with its top-level keys in the order the schema lists them (for readable output). */
+    private ObjectNode inSchemaOrder(ObjectNode merged) {
+        ObjectNode ordered = Json.object();
+        for (String key : schema.propertyNames("")) {
+            if (merged.has(key)) {
+                ordered.set(key, merged.get(key));
+            }
+        }
+        merged.fields().forEachRemaining(e -> {
+            if (!ordered.has(e.getKey())) {
+                ordered.set(e.getKey(), e.getValue());
+            }
+        });
+        return ordered;
     }
 
     /**
