@@ -24,7 +24,8 @@ import net.jqwik.api.constraints.IntRange;
 /**
  * Property tests (jqwik): the config loader and the session-log reader either succeed or fail
  * with the documented error, never with another exception, on random JSON and random byte
- * corruption.
+ * corruption. Seeds are fixed so every run checks the same cases (deterministic CI); change
+ * the seed locally to explore more.
  */
 class FuzzTest {
     static final List<String> KEYS = List.of("schema_version", "experiment_id", "parent", "variant", "model_id",
@@ -58,7 +59,7 @@ class FuzzTest {
         };
     }
 
-    @Property(tries = 400)
+    @Property(tries = 400, seed = "20261122")
     void configLoaderFailsOnlyWithTheDocumentedError(@ForAll long seed, @ForAll @IntRange(max = 3) int mangle)
             throws IOException {
         Random rng = new Random(seed);
@@ -84,7 +85,7 @@ class FuzzTest {
         }
     }
 
-    @Property(tries = 300)
+    @Property(tries = 300, seed = "20261122")
     void sessionLogReaderNeverThrowsOnCorruption(@ForAll long seed) throws IOException {
         Random rng = new Random(seed);
         Path dir = Files.createTempDirectory("fuzzlog");
@@ -95,7 +96,7 @@ class FuzzTest {
                 sb.append(Json.line(Records.record("r", "a", i, i % 2 == 0))).append('\n');
             }
             byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
-            for (int k = rng.nextInt(5) + 1; k > 0; k--) {
+            for (int k = rng.nextInt(5) + 1; k > 0 && bytes.length > 0; k--) {
                 int pos = rng.nextInt(bytes.length);
                 switch (rng.nextInt(4)) {
                     case 0 -> bytes[pos] = (byte) rng.nextInt(256);
