@@ -60,6 +60,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--prices", description = "Price table (default: prices.json beside the configs).")
     Path prices;
 
+    @Option(names = "--max-cost", paramLabel = "USD", description = "Spend cap (default: max_cost_usd of the hub file, 25).")
+    Double maxCost;
+
+    @Option(names = "--force", description = "Run even when the projected spend exceeds the cap (it still stops there).")
+    boolean force;
+
     @Option(names = "--quiet", description = "No progress output.")
     boolean quiet;
 
@@ -75,8 +81,11 @@ final class RunCommand implements Callable<Integer> {
         List<Path> paths = variants.isEmpty() ? spec0.variants()
                 : variants.stream().map(v -> HubSpec.resolve(config, v.trim())).toList();
         Console console = new Console(spec);
+        if (maxCost != null && !(maxCost > 0)) {
+            throw MetaorchException.invalidInput("--max-cost: must be > 0, got " + maxCost);
+        }
         Hub hub = new Hub(new Hub.Options(spec0, paths, sessions, seed, concurrency, runId, results, plugins, prices,
-                allocation), AllocationPolicies::create);
+                allocation, maxCost, force), AllocationPolicies::create);
         long total = sessions != null ? sessions : (long) spec0.sessionsPerVariant() * paths.size();
         ObjectNode result;
         try (ProgressDisplay progress = new ProgressDisplay("sessions", total, console.err(), quiet, 2000)) {

@@ -16,6 +16,7 @@ import dev.metaorch.config.Task;
 import dev.metaorch.config.TaskSuite;
 import dev.metaorch.runner.ArmFactory;
 import dev.metaorch.runner.ArmSetup;
+import dev.metaorch.runner.CostProjection;
 import dev.metaorch.runner.RunFolder;
 import dev.metaorch.runner.RunnerOptions;
 import dev.metaorch.runner.SessionJob;

@@ -43,7 +43,8 @@ public final class Hub {
     }
 
     public record Options(HubSpec spec, List<Path> variants, Integer sessions, Long seed, int concurrency,
-            String runId, Path resultsDir, Path pluginDir, Path prices, String allocation) {
+            String runId, Path resultsDir, Path pluginDir, Path prices, String allocation, Double maxCostUsd,
+            boolean force) {
     }
 
     private final Options options;
@@ -94,6 +95,8 @@ public final class Hub {
         }
         String policy = options.allocation() == null ? "uniform" : options.allocation();
         Allocator allocator = allocators.create(policy, k, total, seed);
+        double budget = options.maxCostUsd() != null ? options.maxCostUsd() : options.spec().maxCostUsd();
+        budgetGate(arms, total, budget, messages);
         folder.create();
         Map<String, String> hashes = new TreeMap<>();
         for (ResolvedConfig c : configs) {
@@ -130,7 +133,7 @@ public final class Hub {
             long launchedTotal = 0;
             int outstanding = 0;
             while (true) {
-                while (outstanding < concurrency && launchedTotal < total) {
+                while (outstanding < concurrency && launchedTotal < total && spend < budget) {
                     int arm = allocator.next(finished, successes, pending, launched);
                     if (arm < 0) {
                         break;
@@ -181,10 +184,44 @@ public final class Hub {
             records.get(i).sort(java.util.Comparator.comparingLong(SessionRecord::pair));
             records.get(i).forEach(stats[i]::add);
         }
-        ObjectNode result = score(runId, seed, started, arms, stats, launched, policy, total);
+        long ran = java.util.Arrays.stream(launched).sum();
+        if (ran < total) {
+            messages.accept("budget: stopped after " + ran + " of " + total + " sessions, spend $"
+                    + String.format("%.4f", spend) + " reached the cap $" + budget);
+        }
+        ObjectNode result = score(runId, seed, started, arms, stats, launched, policy, Math.max(1, ran));
+        result.put("max_cost_usd", budget).put("cost_usd", spend).put("stopped_by_budget", ran < total);
         AtomicFiles.writeJson(folder.result(), result);
         AtomicFiles.writeJson(options.resultsDir().resolve("latest_run.json"), result);
         return result;
+    }
+
+    /**
+     * Projects the spend (sessions split evenly, each variant's cost per session from earlier
+     * sessions of its config or its own estimate) and refuses when it exceeds the budget.
+     */
+    private void budgetGate(List<ArmSetup> arms, long total, double budget, Consumer<String> messages) {
+        double perSession = 0;
+        int known = 0;
+        for (ArmSetup a : arms) {
+            var c = CostProjection.perSession(a, options.resultsDir());
+            if (c.isPresent()) {
+                perSession += c.get().usd();
+                known++;
+            }
+        }
+        if (known == 0) {
+            messages.accept("warning: no cost estimate for the variants: budget gate skipped");
+            return;
+        }
+        double projected = perSession / known * total;
+        String figures = String.format("projected spend $%.4f for %d sessions ($%.5f per session on average), budget $%.2f",
+                projected, total, perSession / known, budget);
+        if (projected > budget && !options.force()) {
+            throw MetaorchException.invalidInput("budget: " + figures + " — raise --max-cost (or max_cost_usd in the "
+                    + "hub file), run fewer --sessions, or pass --force");
+        }
+        messages.accept((projected > budget ? "warning: " : "") + figures);
     }
 
     private ObjectNode score(String runId, long seed, Instant started, List<ArmSetup> arms, ArmStats[] stats,

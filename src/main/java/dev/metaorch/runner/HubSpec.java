@@ -16,7 +16,8 @@ import java.util.Map;
  * {@code configs/hub.json}: the hub's variants (experiment configs, relative to the hub file),
  * sessions per variant, seed and composite-score weights.
  */
-public record HubSpec(Path file, List<Path> variants, int sessionsPerVariant, long seed, Map<String, Double> weights) {
+public record HubSpec(Path file, List<Path> variants, int sessionsPerVariant, long seed, Map<String, Double> weights,
+        double maxCostUsd) {
     public static final Map<String, Double> DEFAULT_WEIGHTS = defaultWeights();
 
     private static Map<String, Double> defaultWeights() {
@@ -61,10 +62,14 @@ public record HubSpec(Path file, List<Path> variants, int sessionsPerVariant, lo
                 weights.put(e.getKey(), e.getValue().asDouble());
             }
         });
+        double maxCost = root.path("max_cost_usd").asDouble(25.0);
+        if (root.has("max_cost_usd") && (!root.get("max_cost_usd").isNumber() || maxCost <= 0)) {
+            problems.add(name + ": /max_cost_usd: must be a number > 0");
+        }
         if (!problems.isEmpty()) {
             throw MetaorchException.invalidInput(problems);
         }
-        return new HubSpec(file, variants, spv, root.path("seed").asLong(7), weights);
+        return new HubSpec(file, variants, spv, root.path("seed").asLong(7), weights, maxCost);
     }
 
     /** A variant named on the command line: a path, or a config name beside the hub file. */

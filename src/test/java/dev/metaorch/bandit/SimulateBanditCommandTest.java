@@ -51,7 +51,7 @@ class SimulateBanditCommandTest {
 
     @Test
     void hubThompsonAllocationFavoursTheBestVariant() throws Exception {
-        CommandResult r = CommandResult.run("run", "--allocation", "thompson", "--sessions", "1000", "--results",
+        CommandResult r = CommandResult.run("run", "--allocation", "thompson", "--sessions", "1000", "--max-cost", "150", "--results",
                 dir.toString(), "--quiet", "--json");
         assertThat(r).succeeded();
         JsonNode latest = Json.mapper().readTree(Files.readString(dir.resolve("latest_run.json")));

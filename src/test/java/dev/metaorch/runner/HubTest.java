@@ -73,4 +73,19 @@ class HubTest {
         assertThat(last.at("/metrics/cache_hits").asInt()).isPositive();
         assertThat(last.at("/metrics/cache_hit_rate").asDouble()).isBetween(0.0, 1.0);
     }
+
+    @Test
+    void spendIsBoundedBeforeAndDuringTheRun() throws IOException {
+        CommandResult refused = CommandResult.run("run", "--results", results.toString(), "--variants", "baseline,exp_042",
+                "--sessions", "10000", "--quiet");
+        assertThat(refused).exitedWith(2).errContains("budget: projected spend $").errContains("budget $25.00");
+        assertThat(results.resolve("runs")).doesNotExist();
+        CommandResult capped = CommandResult.run("run", "--results", results.toString(), "--variants", "baseline,exp_042",
+                "--sessions", "5000", "--max-cost", "1", "--force", "--quiet", "--json");
+        assertThat(capped).succeeded().errContains("budget: stopped after");
+        JsonNode r = Json.mapper().readTree(capped.out());
+        assertThat(r.path("stopped_by_budget").asBoolean()).isTrue();
+        // stops launching at the cap; at most the sessions in flight (concurrency 8) finish after it
+        assertThat(r.path("cost_usd").asDouble()).isBetween(1.0, 1.0 + 8 * 0.02);
+    }
 }

@@ -1,6 +1,5 @@
-package dev.metaorch.experiment;
+package dev.metaorch.runner;
 
-import dev.metaorch.runner.ArmSetup;
 import dev.metaorch.session.SessionLogReader;
 import java.io.IOException;
 import java.nio.file.Files;
