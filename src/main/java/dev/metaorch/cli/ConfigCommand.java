@@ -76,7 +76,7 @@ final class ConfigCommand implements Runnable {
 
         private static void flatten(JsonNode node, String pointer, List<String[]> rows, ResolvedConfig config) {
             if (node.isObject() && node.size() > 0) {
-                for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) node::fields) {
+                for (Map.Entry<String, JsonNode> e : node.properties()) {
                     flatten(e.getValue(), pointer + "/" + e.getKey(), rows, config);
                 }
                 return;

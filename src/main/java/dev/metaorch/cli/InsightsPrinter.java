@@ -15,7 +15,7 @@ final class InsightsPrinter {
             o.println("task clusters " + cl.path("counts") + " (thresholds " + cl.path("thresholds") + ")");
             for (JsonNode t : cl.path("tasks")) {
                 StringBuilder rates = new StringBuilder();
-                t.path("success_by_config").fields().forEachRemaining(e -> rates.append(String.format(" %s %.2f/%d",
+                t.path("success_by_config").properties().forEach(e -> rates.append(String.format(" %s %.2f/%d",
                         e.getKey(), e.getValue().path("rate").asDouble(), e.getValue().path("sessions").asLong())));
                 o.printf("  %-36s %-15s%s%n", t.path("task").asText(), t.path("label").asText(), rates);
             }

@@ -20,17 +20,13 @@ final class ProgressDisplay implements AutoCloseable {
     private String lastLine = "";
 
     ProgressDisplay(String task, long total, PrintWriter err, boolean quiet, long intervalMillis) {
-        boolean terminal = System.console() != null && !quiet && err.equals(err) && isSystemErr(err);
+        boolean terminal = System.console() != null && !quiet;
         this.bar = terminal ? new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200)
                 .setConsumer(new ConsoleProgressBarConsumer(new PrintStream(System.err, true))).build() : null;
         this.plain = quiet || terminal ? null : err;
         this.intervalNanos = intervalMillis * 1_000_000L;
         this.lastNanos = System.nanoTime();
-    }
-
-    private static boolean isSystemErr(PrintWriter err) {
-        return err != null;
     }
 
     void update(long done, String extra, String line) {

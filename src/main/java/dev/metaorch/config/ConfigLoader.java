@@ -131,7 +131,7 @@ public final class ConfigLoader {
                 ordered.set(key, merged.get(key));
             }
         }
-        merged.fields().forEachRemaining(e -> {
+        merged.properties().forEach(e -> {
             if (!ordered.has(e.getKey())) {
                 ordered.set(e.getKey(), e.getValue());
             }
@@ -228,7 +228,7 @@ public final class ConfigLoader {
 
     /** Deep merge with provenance: objects merge key by key, scalars and arrays replace. */
     static void merge(ObjectNode target, ObjectNode layer, String pointer, String source, Map<String, String> sources) {
-        Iterator<Map.Entry<String, JsonNode>> it = layer.fields();
+        Iterator<Map.Entry<String, JsonNode>> it = layer.properties().iterator();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             String p = pointer + "/" + JsonSchema.escape(e.getKey());
@@ -245,7 +245,7 @@ public final class ConfigLoader {
 
     private static void recordSources(JsonNode value, String pointer, String source, Map<String, String> sources) {
         if (value instanceof ObjectNode obj && obj.size() > 0) {
-            obj.fields().forEachRemaining(e -> recordSources(e.getValue(), pointer + "/" + JsonSchema.escape(e.getKey()), source, sources));
+            obj.properties().forEach(e -> recordSources(e.getValue(), pointer + "/" + JsonSchema.escape(e.getKey()), source, sources));
         } else {
             sources.put(pointer, source);
         }

@@ -30,6 +30,7 @@ public final class HashDictionary {
     }
 
     /** Adds entries (hash to text); returns how many were new. */
+    @SuppressWarnings("try") // the lock is held for the scope of the block
     public int addAll(Map<String, String> entries) throws IOException {
         try (FileLocks.Held lock = FileLocks.acquire(file.resolveSibling(".hashes.dict.lock"))) {
             TreeMap<String, String> all = new TreeMap<>(read());
@@ -57,7 +58,7 @@ public final class HashDictionary {
             throw MetaorchException.invalidInput(file + ": /: expected a JSON object of hash to text");
         }
         TreeMap<String, String> map = new TreeMap<>();
-        obj.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asText()));
+        obj.properties().forEach(e -> map.put(e.getKey(), e.getValue().asText()));
         return map;
     }
 }

@@ -84,7 +84,7 @@ public final class JsonSchema {
 
     private static void applyDefaults(JsonNode schema, ObjectNode instance, String pointer,
             BiConsumer<String, JsonNode> filled) {
-        Iterator<Map.Entry<String, JsonNode>> it = schema.path("properties").fields();
+        Iterator<Map.Entry<String, JsonNode>> it = schema.path("properties").properties().iterator();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode sub = e.getValue();
@@ -153,7 +153,7 @@ public final class JsonSchema {
         }
         TreeSet<String> known = new TreeSet<>();
         props.fieldNames().forEachRemaining(known::add);
-        Iterator<Map.Entry<String, JsonNode>> it = value.fields();
+        Iterator<Map.Entry<String, JsonNode>> it = value.properties().iterator();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             String p = pointer + "/" + escape(e.getKey());

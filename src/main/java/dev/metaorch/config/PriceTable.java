@@ -72,7 +72,7 @@ public record PriceTable(Path file, String version, Map<String, ModelPrice> mode
             problems.add(name + ": /models: expected an object of model name to prices");
         }
         Map<String, ModelPrice> models = new TreeMap<>();
-        root.path("models").fields().forEachRemaining(e -> {
+        root.path("models").properties().forEach(e -> {
             JsonNode m = e.getValue();
             String p = name + ": /models/" + e.getKey();
             double[] v = new double[3];

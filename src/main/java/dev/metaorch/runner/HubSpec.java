@@ -53,7 +53,7 @@ public record HubSpec(Path file, List<Path> variants, int sessionsPerVariant, lo
             problems.add(name + ": /sessions_per_variant: must be an integer >= 1");
         }
         Map<String, Double> weights = new LinkedHashMap<>(DEFAULT_WEIGHTS);
-        root.path("weights").fields().forEachRemaining(e -> {
+        root.path("weights").properties().forEach(e -> {
             if (!DEFAULT_WEIGHTS.containsKey(e.getKey())) {
                 problems.add(name + ": /weights/" + e.getKey() + ": unknown weight (success, cost, latency, autonomy)");
             } else if (!e.getValue().isNumber() || e.getValue().asDouble() < 0) {

@@ -72,6 +72,7 @@ public final class JsonlSessionStore implements SessionStore {
         return forces;
     }
 
+    @SuppressWarnings("try") // the lock is held for the scope of the block
     private void repairTail() throws IOException {
         try (FileLocks.Held lock = FileLocks.acquire(lockFile);
                 FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -181,6 +182,7 @@ public final class JsonlSessionStore implements SessionStore {
         }
     }
 
+    @SuppressWarnings("try") // the lock is held for the scope of the block
     private void writeBatch(FileChannel ch, List<Pending> batch) {
         if (failure != null) {
             IOException reported = new IOException(file + ": cannot append session record: " + failure.getMessage(), failure);

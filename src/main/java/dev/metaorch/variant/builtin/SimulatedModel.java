@@ -82,7 +82,7 @@ public final class SimulatedModel {
             steps *= ge.path("steps").asDouble(1);
             tokens *= ge.path("tokens").asDouble(1);
             rejects += ge.path("rejects_impossible").asDouble(0);
-            ge.path("success").fields().forEachRemaining(e -> effects.merge(e.getKey(), e.getValue().asDouble(), Double::sum));
+            ge.path("success").properties().forEach(e -> effects.merge(e.getKey(), e.getValue().asDouble(), Double::sum));
         }
         this.stepsFactor = steps;
         this.tokensFactor = tokens;
