@@ -48,34 +48,23 @@ public final class ConfigLoader {
      * a file to read, so it is set aside while loading and put back.
      */
     public ResolvedConfig loadSnapshot(Path file) {
-        JsonNode parent;
-        ObjectNode tree;
+        JsonNode n;
         try {
-            JsonNode n = Json.mapper().readTree(Files.readString(file));
-            if (!(n instanceof ObjectNode o)) {
-                throw MetaorchException.invalidInput(display(file) + ": /: expected a JSON object");
-            }
-            tree = o;
-            parent = tree.remove("parent");
+            n = Json.mapper().readTree(Files.readString(file));
         } catch (IOException e) {
             throw MetaorchException.invalidInput(display(file) + ": cannot read resolved config: " + e.getMessage());
         }
-        try {
-            Path tmp = Files.createTempFile("metaorch-snapshot", ".json");
-            try {
-                Files.writeString(tmp, Json.pretty(tree));
-                ResolvedConfig loaded = load(tmp);
-                if (parent != null) {
-                    loaded.tree().set("parent", parent);
-                }
-                return new ResolvedConfig(file, List.of(file), loaded.tree(), loaded.sources(), loaded.warnings(),
-                        loaded.guidelineHashes(), loaded.configHash());
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw MetaorchException.runtime("cannot load snapshot " + file + ": " + e.getMessage(), e);
+        if (!(n instanceof ObjectNode tree)) {
+            throw MetaorchException.invalidInput(display(file) + ": /: expected a JSON object");
         }
+        JsonNode parent = tree.remove("parent");
+        tree.remove("guideline_hashes");
+        tree.remove("config_hash");
+        ResolvedConfig loaded = resolve(List.of(new Layer(file, display(file), tree)), List.of(), new ArrayList<>());
+        if (parent != null) {
+            loaded.tree().set("parent", parent);
+        }
+        return loaded;
     }
 
     public ResolvedConfig load(Path file) {
@@ -84,7 +73,11 @@ public final class ConfigLoader {
 
     public ResolvedConfig load(Path file, List<String> overrides) {
         List<String> warnings = new ArrayList<>();
-        List<Layer> chain = readChain(file, warnings);
+        return resolve(readChain(file, warnings), overrides, warnings);
+    }
+
+    /** Merges a chain of layers (leaf first), applies overrides, validates, fills defaults, hashes. */
+    private ResolvedConfig resolve(List<Layer> chain, List<String> overrides, List<String> warnings) {
         ObjectNode merged = Json.object();
         Map<String, String> sources = new TreeMap<>();
         for (int i = chain.size() - 1; i >= 0; i--) {

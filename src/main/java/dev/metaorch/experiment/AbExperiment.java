@@ -398,7 +398,11 @@ public final class AbExperiment {
         private final JsonlSessionStore store;
         private final String runId;
         private final Path logDir;
-        private final LinkedBlockingQueue<SessionRecord> completed = new LinkedBlockingQueue<>();
+        /** A finished job: its final record, or the failure that ended it (both null: stopped before it started). */
+        private record Completion(SessionRecord record, Throwable failure) {
+        }
+
+        private final LinkedBlockingQueue<Completion> completed = new LinkedBlockingQueue<>();
         private final Map<Long, SessionRecord[]> finals = new HashMap<>();
         private double spend;
         private long sessionsLaunched;
@@ -482,12 +486,11 @@ public final class AbExperiment {
                         SessionRecord prev = previous.get(job.sessionId(runId));
                         outstanding++;
                         if (prev != null && isFinal(prev)) {
-                            completed.add(prev);
+                            completed.add(new Completion(prev, null));
                         } else {
                             int first = prev == null ? 1 : prev.attempt() + 1;
                             sessionsLaunched++;
-                            r.submit(job, first).whenComplete((rec, err) -> completed.add(rec != null ? rec
-                                    : failedMarker(job, err)));
+                            r.submit(job, first).whenComplete((rec, err) -> completed.add(new Completion(rec, err)));
                         }
                         nextArm ^= 1;
                         if (nextArm == 0) {
@@ -503,14 +506,20 @@ public final class AbExperiment {
                         }
                         break;
                     }
-                    SessionRecord rec = completed.poll(1, TimeUnit.SECONDS);
-                    if (rec == null) {
+                    Completion done = completed.poll(1, TimeUnit.SECONDS);
+                    if (done == null) {
                         maybeStatus(r, true);
                         continue;
                     }
                     outstanding--;
-                    if (rec.schema() < 0) {
-                        throw MetaorchException.runtime(rec.error().message());
+                    if (done.failure() != null) {
+                        Throwable c = done.failure() instanceof java.util.concurrent.CompletionException
+                                && done.failure().getCause() != null ? done.failure().getCause() : done.failure();
+                        throw c instanceof MetaorchException me ? me : MetaorchException.runtime(String.valueOf(c.getMessage()), c);
+                    }
+                    SessionRecord rec = done.record();
+                    if (rec == null) {
+                        continue;
                     }
                     if (previous.get(rec.sessionId()) != rec) {
                         spend += rec.costUsd();
@@ -582,19 +591,6 @@ public final class AbExperiment {
                 nextEval++;
                 maybeStatus(r, false);
             }
-        }
-
-        private SessionRecord failedMarker(SessionJob job, Throwable err) {
-            Throwable c = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
-            String msg = c == null ? "session stopped before it started" : String.valueOf(c.getMessage());
-            if (c == null) {
-                return new SessionRecord(SessionRecord.SCHEMA, job.sessionId(runId), runId, "", job.arm().arm(), "", "", "",
-                        null, job.pair(), 0, 0, 0, "", "", 0, Outcome.CANCELLED, false, null, null, 0, 0, "", 0, List.of(),
-                        null, Json.object());
-            }
-            return new SessionRecord(-1, job.sessionId(runId), runId, "", job.arm().arm(), "", "", "", null, job.pair(), 0, 0,
-                    0, "", "", 0, Outcome.ERROR, false, null, null, 0, 0, "", 0, List.of(),
-                    new SessionRecord.ErrorInfo("fatal", msg), Json.object());
         }
 
         private double metric(SessionRecord r) {

@@ -12,11 +12,14 @@ import java.util.stream.Stream;
 /**
  * Cost per session of an arm before it runs: the mean cost of earlier sessions with the same
  * config hash in {@code results/runs/*} (newest runs first, up to 5,000 sessions), else the
- * variant's own token estimate priced at the arm's model.
+ * variant's own token estimate priced at the arm's model. Only the 20 most recent runs are read,
+ * so starting a run stays cheap however much history results/ holds.
  */
 public final class CostProjection {
     private CostProjection() {
     }
+
+    static final int MAX_RUNS = 20;
 
     public record PerSession(double usd, String source) {
     }
@@ -40,7 +43,7 @@ public final class CostProjection {
         long[] n = new long[1];
         try (Stream<Path> dirs = Files.list(runs)) {
             List<Path> logs = dirs.map(d -> d.resolve("sessions.jsonl")).filter(Files::isRegularFile)
-                    .sorted(Comparator.comparing(CostProjection::mtime).reversed()).toList();
+                    .sorted(Comparator.comparing(CostProjection::mtime).reversed()).limit(MAX_RUNS).toList();
             for (Path log : logs) {
                 if (n[0] >= 5000) {
                     break;
