@@ -111,26 +111,38 @@ final class RunExperimentCommand implements Callable<Integer> {
                 console.info(text);
             }
         });
-        Thread hook = new Thread(() -> experiment.interrupt(20_000), "sigterm");
+        // On SIGTERM the JVM halts as soon as its shutdown hooks return, so the hook stops the run and
+        // then waits until this thread has printed what it has to say (the resume hint).
+        java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            experiment.interrupt(20_000);
+            try {
+                reported.await(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "sigterm");
         Runtime.getRuntime().addShutdownHook(hook);
-        ObjectNode result;
         try {
-            result = experiment.run(resume);
+            ObjectNode result = experiment.run(resume);
+            if (result.path("decision").asText().equals("interrupted")) {
+                console.info("interrupted: resume with  metaorch run-experiment --resume " + result.path("run_id").asText());
+                return ExitCodes.INTERRUPTED;
+            }
+            if (json) {
+                console.json(result);
+            } else {
+                printSummary(console, result, results);
+            }
         } finally {
+            console.out().flush();
+            console.err().flush();
+            reported.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
                 // already shutting down
             }
-        }
-        if (result.path("decision").asText().equals("interrupted")) {
-            console.info("interrupted: resume with  metaorch run-experiment --resume " + result.path("run_id").asText());
-            return ExitCodes.INTERRUPTED;
-        }
-        if (json) {
-            console.json(result);
-        } else {
-            printSummary(console, result, results);
         }
         return ExitCodes.OK;
     }
