@@ -15,9 +15,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code metaorch report}: one self-contained HTML page of the selected runs. */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"Write one self-contained HTML report (inline SVG charts, no network at view time): insights,",
-            "decisions with their LLR trajectory, the Pareto scatter, a task x config heatmap, cost distributions,",
-            "bandit regret, guideline impact and failure patterns."},
+        description = {"Write one self-contained HTML report of the selected runs.",
+            "Inline SVG charts, no network at view time: insights, decisions with their LLR trajectory, the Pareto "
+                + "scatter, a task x config heatmap, cost distributions, bandit regret, guideline impact and failure "
+                + "patterns."},
         footerHeading = "%nExamples:%n",
         footer = {"  metaorch report --out results/report.html", "  metaorch report RUN_ID --out results/run.html"})
 final class ReportCommand implements Callable<Integer> {
@@ -27,11 +28,11 @@ final class ReportCommand implements Callable<Integer> {
     @Mixin
     SessionSelection selection;
 
-    @Option(names = "--out", defaultValue = "results/report.html", description = "Output file (default ${DEFAULT-VALUE}).")
+    @Option(names = "--out", paramLabel = "FILE", defaultValue = "results/report.html", description = "Output file (.html).")
     Path out;
 
-    @Option(names = "--json", description = "Print the insights and file as JSON.")
-    boolean json;
+    @Mixin
+    SharedOptions.JsonOutput json;
 
     @Override
     public Integer call() throws Exception {
@@ -39,13 +40,13 @@ final class ReportCommand implements Callable<Integer> {
         if (!out.toString().endsWith(".html")) {
             throw MetaorchException.invalidInput("--out: the report file must end in .html, got " + out);
         }
-        var report = new ReportBuilder(selection.results, selection.runs()).build();
+        var report = new ReportBuilder(selection.results.dir, selection.runs()).build();
         if (report.sessions() == 0) {
-            throw MetaorchException.invalidInput("report: no sessions in " + selection.results.resolve("runs"));
+            throw MetaorchException.invalidInput("report: no sessions in " + selection.results.dir.resolve("runs"));
         }
         AtomicFiles.writeString(out, report.html());
         Console console = new Console(spec);
-        if (json) {
+        if (json.enabled) {
             var o = Json.object().put("file", out.toString()).put("sessions", report.sessions()).put("charts", report.charts());
             report.insights().forEach(o.putArray("insights")::add);
             console.json(o);

@@ -10,16 +10,20 @@ import dev.metaorch.runner.HubSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code metaorch run}: the experiment hub. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"The experiment hub: run every variant config on the task suite, score each on success,",
-            "cost, latency and autonomy, and rank them. Writes results/latest_run.json."},
+        description = {"The experiment hub: run every variant config on the task suite, score each on success, "
+            + "cost, latency and autonomy, and rank them.",
+            "Writes results/latest_run.json."},
         footerHeading = "%nExamples:%n",
         footer = {"  metaorch run",
             "  metaorch run --variants baseline,exp_042 --sessions 200 --concurrency 8",
@@ -28,72 +32,64 @@ final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", defaultValue = "configs/hub.json", description = "Hub file (default ${DEFAULT-VALUE}).")
+    /** {@code --allocation}: uniform, or a bandit policy. */
+    enum Allocation {
+        UNIFORM, THOMPSON, UCB1, KL_UCB, EPS_GREEDY, EPS_DECAY;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    @Option(names = "--config", paramLabel = "FILE", defaultValue = "configs/hub.json", description = "Hub file.")
     Path config;
 
-    @Option(names = "--variants", split = ",", paramLabel = "CONFIG",
+    @Option(names = "--variants", split = ",", paramLabel = "CONFIG", showDefaultValue = Visibility.NEVER,
             description = "Variant configs (paths, or names beside the hub file); default: the hub file's list.")
     List<String> variants = new ArrayList<>();
 
-    @Option(names = "--sessions", description = "Total sessions across variants (default: sessions_per_variant x variants).")
+    @Option(names = "--sessions", paramLabel = "N", showDefaultValue = Visibility.NEVER,
+            description = "Total sessions across variants (default: sessions_per_variant x variants).")
     Integer sessions;
 
-    @Option(names = "--seed", description = "Run seed (default: the hub file's).")
-    Long seed;
-
-    @Option(names = "--concurrency", defaultValue = "8", description = "Sessions at once (default ${DEFAULT-VALUE}).")
-    int concurrency;
-
     @Option(names = "--allocation", defaultValue = "uniform",
-            description = "uniform (default), or a bandit policy: thompson, ucb1, kl-ucb, eps-greedy.")
-    String allocation;
+            description = "How sessions are spread over the variants: ${COMPLETION-CANDIDATES}.")
+    Allocation allocation;
 
-    @Option(names = "--run-id", description = "Id of the run (default hub-<timestamp>).")
-    String runId;
+    @Mixin
+    SharedOptions.Launch launch;
 
-    @Option(names = "--results", defaultValue = "results", description = "Results folder (default ${DEFAULT-VALUE}).")
-    Path results;
+    @Mixin
+    SharedOptions.ResultsDir results;
 
-    @Option(names = "--plugins", defaultValue = "plugins", description = "Plugin jar folder (default ${DEFAULT-VALUE}).")
-    Path plugins;
+    @Mixin
+    SharedOptions.PluginDir plugins;
 
-    @Option(names = "--prices", description = "Price table (default: prices.json beside the configs).")
-    Path prices;
+    @Mixin
+    SharedOptions.PriceFile prices;
 
-    @Option(names = "--max-cost", paramLabel = "USD", description = "Spend cap (default: max_cost_usd of the hub file, 25).")
-    Double maxCost;
-
-    @Option(names = "--force", description = "Run even when the projected spend exceeds the cap (it still stops there).")
-    boolean force;
-
-    @Option(names = "--quiet", description = "No progress output.")
-    boolean quiet;
-
-    @Option(names = "--json", description = "Print the scored result as JSON.")
-    boolean json;
+    @Mixin
+    SharedOptions.JsonOutput json;
 
     @Override
     public Integer call() throws Exception {
-        if (concurrency < 1 || concurrency > 1024) {
-            throw MetaorchException.invalidInput("--concurrency: must be in 1..1024, got " + concurrency);
-        }
+        launch.check();
         HubSpec spec0 = HubSpec.load(config);
         List<Path> paths = variants.isEmpty() ? spec0.variants()
                 : variants.stream().map(v -> HubSpec.resolve(config, v.trim())).toList();
         Console console = new Console(spec);
-        if (maxCost != null && !(maxCost > 0)) {
-            throw MetaorchException.invalidInput("--max-cost: must be > 0, got " + maxCost);
-        }
-        Hub hub = new Hub(new Hub.Options(spec0, paths, sessions, seed, concurrency, runId, results, plugins, prices,
-                allocation, maxCost, force), AllocationPolicies::create);
+        Hub hub = new Hub(new Hub.Options(spec0, paths, sessions, launch.seed,
+                launch.concurrency == null ? 8 : launch.concurrency, launch.runId, results.dir, plugins.dir, prices.file,
+                allocation.toString(), launch.maxCost, launch.force), AllocationPolicies::create);
         long total = sessions != null ? sessions : (long) spec0.sessionsPerVariant() * paths.size();
         ObjectNode result;
-        try (ProgressDisplay progress = new ProgressDisplay("sessions", total, console.err(), quiet, 2000)) {
+        try (ProgressDisplay progress = new ProgressDisplay("sessions", total, console.err(), launch.quiet, 2000)) {
             result = hub.run(p -> progress.update(p.done(), String.format("ok %d  $%.4f", p.successes(), p.spendUsd()),
                     String.format("sessions %d/%d  successes %d  spend $%.4f", p.done(), p.total(), p.successes(),
                             p.spendUsd())), console::info);
         }
-        if (json) {
+        if (json.enabled) {
             console.json(result);
             return ExitCodes.OK;
         }

@@ -3,12 +3,13 @@ package dev.metaorch.cli;
 import dev.metaorch.analysis.FilterChain;
 import dev.metaorch.analysis.SessionFilter;
 import dev.metaorch.common.MetaorchException;
-import java.nio.file.Path;
+import dev.metaorch.session.Outcome;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -20,8 +21,8 @@ final class SessionSelection {
     @Option(names = "--all", description = "Read every run (the default when no RUN_ID is given).")
     boolean all;
 
-    @Option(names = "--results", defaultValue = "results", description = "Results folder (default ${DEFAULT-VALUE}).")
-    Path results;
+    @Mixin
+    SharedOptions.ResultsDir results;
 
     @Option(names = "--where", paramLabel = "FIELD=VALUE",
             description = "Keep sessions whose field equals the value (any field, dotted path: task.code=gpu_race).")
@@ -33,8 +34,8 @@ final class SessionSelection {
     @Option(names = "--task", description = "Keep sessions of this task id.")
     List<String> tasks = new ArrayList<>();
 
-    @Option(names = "--outcome", description = "Keep sessions with this outcome.")
-    List<String> outcomes = new ArrayList<>();
+    @Option(names = "--outcome", description = "Keep sessions with this outcome: ${COMPLETION-CANDIDATES}.")
+    List<Outcome> outcomes = new ArrayList<>();
 
     @Option(names = "--experiment", description = "Keep sessions of this experiment id.")
     List<String> experiments = new ArrayList<>();
@@ -68,7 +69,7 @@ final class SessionSelection {
             chain.add(r -> r.task() != null && tasks.contains(r.task().id()));
         }
         if (!outcomes.isEmpty()) {
-            chain.add(r -> outcomes.contains(r.outcome().label()));
+            chain.add(r -> outcomes.contains(r.outcome()));
         }
         if (!experiments.isEmpty()) {
             chain.add(SessionFilter.experiments(new HashSet<>(experiments)));

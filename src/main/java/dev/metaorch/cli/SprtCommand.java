@@ -1,19 +1,19 @@
 package dev.metaorch.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.metaorch.common.ExitCodes;
-import dev.metaorch.common.Json;
 import dev.metaorch.common.MetaorchException;
-import dev.metaorch.stats.BernoulliSprt;
+import dev.metaorch.stats.Decision;
 import dev.metaorch.stats.Direction;
-import dev.metaorch.stats.PairCounts;
 import dev.metaorch.stats.SprtBounds;
+import dev.metaorch.stats.SprtCalculator;
 import dev.metaorch.stats.SprtPlan;
 import dev.metaorch.stats.SprtPlanner;
 import dev.metaorch.stats.StoppingRule;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -32,12 +32,27 @@ final class SprtCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    static final class ErrorRates {
-        @Option(names = "--alpha", defaultValue = "0.05", description = "Type I error (default ${DEFAULT-VALUE}).")
+    /** The hypotheses and error rates that {@code sprt test} and {@code sprt plan} share. */
+    static final class Hypotheses {
+        @Option(names = "--alpha", defaultValue = "0.05", description = "Type I error.")
         double alpha;
 
-        @Option(names = "--beta", defaultValue = "0.10", description = "Type II error (default ${DEFAULT-VALUE}).")
+        @Option(names = "--beta", defaultValue = "0.10", description = "Type II error.")
         double beta;
+
+        @Option(names = "--min-effect", defaultValue = "0.15",
+                description = "Smallest difference in success rate worth detecting.")
+        double minEffect;
+
+        @Option(names = "--discordance", defaultValue = "0.3",
+                description = "Share of discordant pairs (paired design; McNemar test).")
+        double discordance;
+
+        @Option(names = "--p0", showDefaultValue = Visibility.NEVER, description = "Success probability under H0 (bernoulli).")
+        Double p0;
+
+        @Option(names = "--p1", showDefaultValue = Visibility.NEVER, description = "Success probability under H1 (bernoulli).")
+        Double p1;
 
         void check() {
             if (!(alpha > 0 && alpha < 1)) {
@@ -46,6 +61,26 @@ final class SprtCommand implements Runnable {
             if (!(beta > 0 && beta < 1)) {
                 throw MetaorchException.invalidInput("--beta: must be in (0, 1), got " + beta);
             }
+        }
+    }
+
+    /** {@code --test}: the paired test. */
+    enum PairedTest {
+        GSPRT, MCNEMAR;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** {@code --design} of {@code sprt plan}. */
+    enum Design {
+        PAIRED, UNPAIRED, BERNOULLI;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -68,130 +103,86 @@ final class SprtCommand implements Runnable {
         Long successes;
         @Option(names = "--failures", description = "Failures (one-sample Bernoulli SPRT).")
         Long failures;
-        @Option(names = "--p0", description = "Success probability under H0 (Bernoulli).")
-        Double p0;
-        @Option(names = "--p1", description = "Success probability under H1 (Bernoulli).")
-        Double p1;
 
         @Mixin
-        ErrorRates rates = new ErrorRates();
+        Hypotheses h;
 
-        @Option(names = "--min-effect", defaultValue = "0.15",
-                description = "Smallest difference in success rate worth detecting (default ${DEFAULT-VALUE}).")
-        double minEffect;
+        @Option(names = "--test", defaultValue = "gsprt", description = "Paired test: ${COMPLETION-CANDIDATES}.")
+        PairedTest test;
 
-        @Option(names = "--test", defaultValue = "gsprt", description = "gsprt (trinomial, default) or mcnemar.")
-        String test;
+        @Option(names = "--direction", defaultValue = "better", description = "Change to detect: ${COMPLETION-CANDIDATES}.")
+        Direction direction;
 
-        @Option(names = "--discordance", defaultValue = "0.3", description = "Assumed discordant share (mcnemar).")
-        double discordance;
-
-        @Option(names = "--direction", defaultValue = "better", description = "better, worse or both.")
-        String direction;
-
-        @Option(names = "--overshoot", description = {"Pull the bounds in by the expected overshoot (Siegmund's 0.583 x SD",
-            "of one increment); exact tests only: bernoulli and mcnemar."})
+        @Option(names = "--overshoot", description = "Pull the bounds in by the expected overshoot (Siegmund's 0.583 x SD "
+                + "of one increment); exact tests only: bernoulli and mcnemar.")
         boolean overshoot;
 
-        @Option(names = "--json", description = "Print JSON.")
-        boolean json;
+        @Mixin
+        SharedOptions.JsonOutput json;
 
         @Override
         public Integer call() {
-            rates.check();
+            h.check();
             Console console = new Console(spec);
-            ObjectNode result = Json.object();
             boolean trinomial = wins != null || ties != null || losses != null;
-            boolean single = successes != null || failures != null || p0 != null || p1 != null;
+            boolean single = successes != null || failures != null || h.p0 != null || h.p1 != null;
             if (trinomial == single) {
                 throw MetaorchException.invalidInput("sprt test: give either --wins/--ties/--losses or "
                         + "--successes/--failures/--p0/--p1");
             }
+            Object result;
+            double llr;
+            double lower;
+            double upper;
+            Decision decision;
             if (single) {
-                if (successes == null || failures == null || p0 == null || p1 == null) {
+                if (successes == null || failures == null || h.p0 == null || h.p1 == null) {
                     throw MetaorchException.invalidInput("sprt test: the Bernoulli test needs --successes, --failures, --p0 and --p1");
                 }
-                Test s = this;
-                if (s.successes < 0 || s.failures < 0) {
-                    throw MetaorchException.invalidInput("--successes/--failures: counts must be >= 0");
-                }
-                BernoulliSprt t;
+                SprtCalculator.BernoulliResult r;
                 try {
-                    t = new BernoulliSprt(s.p0, s.p1, new SprtBounds(rates.alpha, rates.beta));
+                    r = SprtCalculator.bernoulli(successes, failures, h.p0, h.p1, new SprtBounds(h.alpha, h.beta), overshoot);
                 } catch (IllegalArgumentException e) {
-                    throw MetaorchException.invalidInput("--p0/--p1: " + e.getMessage());
+                    throw MetaorchException.invalidInput("--successes/--failures/--p0/--p1: " + e.getMessage());
                 }
-                double llr = t.llr(s.successes, s.failures);
-                double[] b = {t.bounds().lower(), t.bounds().upper()};
-                if (overshoot) {
-                    // SD of one increment under the null: |ln(p1/p0) - ln(q1/q0)| * sqrt(p0 q0)
-                    double sd = Math.abs(t.successIncrement() - t.failureIncrement()) * Math.sqrt(s.p0 * (1 - s.p0));
-                    b = t.bounds().withOvershootCorrection(sd);
-                }
-                result.put("test", "bernoulli").put("p0", s.p0).put("p1", s.p1)
-                        .put("successes", s.successes).put("failures", s.failures)
-                        .put("llr", llr).put("lower", b[0]).put("upper", b[1])
-                        .put("decision", llr >= b[1] ? "accept_h1" : llr <= b[0] ? "accept_h0" : "continue")
-                        .put("overshoot_correction", overshoot);
+                result = r;
+                llr = r.llr();
+                lower = r.lower();
+                upper = r.upper();
+                decision = r.decision();
             } else {
                 if (wins == null || ties == null || losses == null) {
                     throw MetaorchException.invalidInput("sprt test: the paired test needs --wins, --ties and --losses");
                 }
-                Test p = this;
-                if (p.wins < 0 || p.ties < 0 || p.losses < 0) {
-                    throw MetaorchException.invalidInput("--wins/--ties/--losses: counts must be >= 0");
+                if (!(h.minEffect > 0 && h.minEffect < 1)) {
+                    throw MetaorchException.invalidInput("--min-effect: must be in (0, 1), got " + h.minEffect);
                 }
-                if (!(minEffect > 0 && minEffect < 1)) {
-                    throw MetaorchException.invalidInput("--min-effect: must be in (0, 1), got " + minEffect);
-                }
-                if (!test.equals("gsprt") && !test.equals("mcnemar")) {
-                    throw MetaorchException.invalidInput("--test: must be gsprt or mcnemar, got '" + test + "'");
-                }
-                Direction dir;
+                SprtCalculator.PairedResult r;
                 try {
-                    dir = Direction.parse(direction);
+                    r = SprtCalculator.paired(new StoppingRule(test.toString(), direction, h.alpha, h.beta, h.minEffect,
+                            h.discordance, Long.MAX_VALUE), wins, ties, losses, overshoot);
                 } catch (IllegalArgumentException e) {
-                    throw MetaorchException.invalidInput("--direction: must be better, worse or both, got '" + direction + "'");
+                    throw MetaorchException.invalidInput("--wins/--ties/--losses: " + e.getMessage());
                 }
-                if (overshoot && !test.equals("mcnemar")) {
-                    throw MetaorchException.invalidInput("--overshoot: only for the exact tests (bernoulli, --test mcnemar); "
-                            + "the GSPRT is used without it");
-                }
-                StoppingRule rule = new StoppingRule(test, dir, rates.alpha, rates.beta, minEffect, discordance, Long.MAX_VALUE);
-                var ev = rule.evaluate(PairCounts.ofTrinomial(p.losses, p.ties, p.wins));
-                if (overshoot) {
-                    var m = new dev.metaorch.stats.McNemarSprt(minEffect, discordance, dir == Direction.WORSE, rule.bounds())
-                            .asBernoulli();
-                    double sd = Math.abs(m.successIncrement() - m.failureIncrement()) * 0.5;
-                    double[] b = rule.bounds().withOvershootCorrection(sd);
-                    var d = ev.llr() >= b[1] ? dev.metaorch.stats.Decision.ACCEPT_H1
-                            : ev.llr() <= b[0] ? dev.metaorch.stats.Decision.ACCEPT_H0 : dev.metaorch.stats.Decision.CONTINUE;
-                    ev = new StoppingRule.Evaluation(d, ev.llr(), b[0], b[1], ev.found(), ev.llrWorse());
-                }
-                result.put("test", test).put("direction", dir.label()).put("wins", p.wins).put("ties", p.ties)
-                        .put("losses", p.losses).put("s0", 0.5).put("s1", 0.5 + minEffect / 2)
-                        .put("llr", ev.llr()).put("lower", ev.lower()).put("upper", ev.upper())
-                        .put("decision", ev.decision().label()).put("overshoot_correction", overshoot);
-                if (ev.llrWorse() != null) {
-                    result.put("llr_worse", ev.llrWorse());
-                }
-                if (ev.found() != null) {
-                    result.put("found", ev.found().label());
-                }
+                result = r;
+                llr = r.llr();
+                lower = r.lower();
+                upper = r.upper();
+                decision = r.decision();
             }
-            if (json) {
+            if (json.enabled) {
                 console.json(result);
             } else {
-                console.out().printf("LLR %.10f   bounds [%.10f, %.10f]   decision %s%n", result.get("llr").asDouble(),
-                        result.get("lower").asDouble(), result.get("upper").asDouble(), result.get("decision").asText());
+                console.out().printf(Locale.ROOT, "LLR %.10f   bounds [%.10f, %.10f]   decision %s%n", llr, lower, upper,
+                        decision.label());
             }
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "plan", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Fixed-design n, Wald's ASN, and a Monte Carlo of the sequential test (alpha, power,",
-                "mean and 90th/99th percentile sample size under H0 and H1) with the saving."},
+            description = "Fixed-design n, Wald's ASN, and a Monte Carlo of the sequential test (alpha, power, "
+                + "mean and 90th/99th percentile sample size under H0 and H1) with the saving.",
             footerHeading = "%nExamples:%n",
             footer = {"  metaorch sprt plan --design paired --discordance 0.3 --min-effect 0.15",
                 "  metaorch sprt plan --design unpaired --p-control 0.5 --min-effect 0.15 --json",
@@ -200,76 +191,60 @@ final class SprtCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--design", defaultValue = "paired", description = "paired (default), unpaired or bernoulli.")
-        String design;
+        @Option(names = "--design", defaultValue = "paired", description = "Design: ${COMPLETION-CANDIDATES}.")
+        Design design;
 
         @Option(names = "--p-control", defaultValue = "0.5", description = "Control success rate (unpaired).")
         double pControl;
 
-        @Option(names = "--p0", description = "H0 success probability (bernoulli).")
-        Double p0;
-
-        @Option(names = "--p1", description = "H1 success probability (bernoulli).")
-        Double p1;
-
-        @Option(names = "--min-effect", defaultValue = "0.15", description = "Effect to detect (default ${DEFAULT-VALUE}).")
-        double minEffect;
-
-        @Option(names = "--discordance", defaultValue = "0.3", description = "Share of discordant pairs (paired).")
-        double discordance;
-
         @Mixin
-        ErrorRates rates = new ErrorRates();
+        Hypotheses h;
 
         @Option(names = "--simulate", defaultValue = "20000", description = "Monte Carlo replications per hypothesis; 0 to skip.")
         int simulate;
 
-        @Option(names = "--seed", defaultValue = "1", description = "Seed of the Monte Carlo.")
-        long seed;
+        @Mixin
+        SharedOptions.SimulationSeed seed;
 
-        @Option(names = "--threads", description = "Worker threads (default: all cores).")
-        Integer threads;
+        @Mixin
+        SharedOptions.Threads threads;
 
-        @Option(names = "--json", description = "Print JSON.")
-        boolean json;
+        @Mixin
+        SharedOptions.JsonOutput json;
 
         @Override
         public Integer call() {
-            rates.check();
+            h.check();
             if (simulate < 0) {
                 throw MetaorchException.invalidInput("--simulate: must be >= 0, got " + simulate);
             }
-            int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-            if (nThreads < 1) {
-                throw MetaorchException.invalidInput("--threads: must be >= 1, got " + nThreads);
-            }
+            int nThreads = threads.resolve();
             SprtPlanner planner = new SprtPlanner(nThreads);
             Console console = new Console(spec);
             AtomicLong done = new AtomicLong();
             long total = 2L * simulate;
             java.util.function.LongConsumer progress = k -> {
                 long d = done.addAndGet(k);
-                if (!json && total >= 50_000 && d % (total / 4) < k) {
-                    console.info(String.format("simulating: %d/%d replications", d, total));
+                if (!json.enabled && total >= 50_000 && d % (total / 4) < k) {
+                    console.info(String.format(Locale.ROOT, "simulating: %d/%d replications", d, total));
                 }
             };
             SprtPlan plan;
             try {
                 plan = switch (design) {
-                    case "paired" -> planner.paired(rates.alpha, rates.beta, minEffect, discordance, simulate, seed, progress);
-                    case "unpaired" -> planner.unpaired(rates.alpha, rates.beta, minEffect, pControl, simulate, seed, progress);
-                    case "bernoulli" -> {
-                        if (p0 == null || p1 == null) {
+                    case PAIRED -> planner.paired(h.alpha, h.beta, h.minEffect, h.discordance, simulate, seed.seed, progress);
+                    case UNPAIRED -> planner.unpaired(h.alpha, h.beta, h.minEffect, pControl, simulate, seed.seed, progress);
+                    case BERNOULLI -> {
+                        if (h.p0 == null || h.p1 == null) {
                             throw MetaorchException.invalidInput("--design bernoulli: needs --p0 and --p1");
                         }
-                        yield planner.bernoulli(rates.alpha, rates.beta, p0, p1, simulate, seed, progress);
+                        yield planner.bernoulli(h.alpha, h.beta, h.p0, h.p1, simulate, seed.seed, progress);
                     }
-                    default -> throw MetaorchException.invalidInput("--design: must be paired, unpaired or bernoulli, got '" + design + "'");
                 };
             } catch (IllegalArgumentException e) {
                 throw MetaorchException.invalidInput("sprt plan: " + e.getMessage());
             }
-            if (json) {
+            if (json.enabled) {
                 console.json(plan);
                 return ExitCodes.OK;
             }
@@ -279,27 +254,31 @@ final class SprtCommand implements Runnable {
 
         private static void printTable(Console c, SprtPlan p) {
             var out = c.out();
-            String unit = p.design().equals("bernoulli") ? "observations" : "pairs";
-            out.printf("design %s, alpha %.3f, beta %.3f, effect %.3f (n in %s)%n", p.design(), p.alpha(), p.beta(),
+            String unit = switch (p.design()) {
+                case "bernoulli" -> "observations";
+                case "unpaired" -> "sessions per arm";
+                default -> "pairs";
+            };
+            out.printf(Locale.ROOT, "design %s, alpha %.3f, beta %.3f, effect %.3f (n in %s)%n", p.design(), p.alpha(), p.beta(),
                     p.minEffect(), unit);
-            out.printf("fixed design n          %d (%.2f)%n", p.fixedN(), p.fixedNRaw());
-            out.printf("truncation cap          %d%n", p.cap());
-            out.printf("%-22s %10s %10s%n", "", "under H0", "under H1");
-            out.printf("%-22s %10.2f %10.2f%n", "Wald ASN", p.wald().asnH0(), p.wald().asnH1());
+            out.printf(Locale.ROOT, "fixed design n          %d (%.2f)%n", p.fixedN(), p.fixedNRaw());
+            out.printf(Locale.ROOT, "truncation cap          %d%n", p.cap());
+            out.printf(Locale.ROOT, "%-22s %10s %10s%n", "", "under H0", "under H1");
+            out.printf(Locale.ROOT, "%-22s %10.2f %10.2f%n", "Wald ASN", p.wald().asnH0(), p.wald().asnH1());
             if (p.exact() != null) {
-                out.printf("%-22s %10.2f %10.2f%n", "exact mean n", p.exact().asnH0(), p.exact().asnH1());
-                out.printf("%-22s %10.4f %10.4f%n", "exact P(accept H1)", p.exact().alpha(), p.exact().power());
+                out.printf(Locale.ROOT, "%-22s %10.2f %10.2f%n", "exact mean n", p.exact().asnH0(), p.exact().asnH1());
+                out.printf(Locale.ROOT, "%-22s %10.4f %10.4f%n", "exact P(accept H1)", p.exact().alpha(), p.exact().power());
             }
             var s = p.simulated();
             if (s != null) {
-                out.printf("%-22s %10.2f %10.2f%n", "simulated mean n", s.asnH0(), s.asnH1());
-                out.printf("%-22s %10d %10d%n", "simulated p90 n", s.p90H0(), s.p90H1());
-                out.printf("%-22s %10d %10d%n", "simulated p99 n", s.p99H0(), s.p99H1());
-                out.printf("%-22s %10.4f %10.4f%n", "P(accept H1)", s.alpha(), s.power());
-                out.printf("(%d replications per hypothesis, seed %d, %.2f s)%n", s.replications(), s.seed(), s.seconds());
+                out.printf(Locale.ROOT, "%-22s %10.2f %10.2f%n", "simulated mean n", s.asnH0(), s.asnH1());
+                out.printf(Locale.ROOT, "%-22s %10d %10d%n", "simulated p90 n", s.p90H0(), s.p90H1());
+                out.printf(Locale.ROOT, "%-22s %10d %10d%n", "simulated p99 n", s.p99H0(), s.p99H1());
+                out.printf(Locale.ROOT, "%-22s %10.4f %10.4f%n", "P(accept H1)", s.alpha(), s.power());
+                out.printf(Locale.ROOT, "(%d replications per hypothesis, seed %d, %.2f s)%n", s.replications(), s.seed(), s.seconds());
             }
             if (p.savingsH0() != null) {
-                out.printf("saving vs fixed design  %s under H0, %s under H1%n", Console.pct(p.savingsH0()),
+                out.printf(Locale.ROOT, "saving vs fixed design  %s under H0, %s under H1%n", Console.pct(p.savingsH0()),
                         Console.pct(p.savingsH1()));
             }
         }

@@ -5,11 +5,10 @@ import dev.metaorch.common.ExitCodes;
 import dev.metaorch.common.Json;
 import dev.metaorch.variant.VariantProvider;
 import dev.metaorch.variant.VariantRegistry;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /** {@code metaorch variants}: the variant plugins found, and what failed to load. */
@@ -21,17 +20,17 @@ final class VariantsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--plugins", defaultValue = "plugins", description = "Plugin jar folder (default ${DEFAULT-VALUE}).")
-    Path plugins;
+    @Mixin
+    SharedOptions.PluginDir plugins;
 
-    @Option(names = "--json", description = "Print JSON.")
-    boolean json;
+    @Mixin
+    SharedOptions.JsonOutput json;
 
     @Override
     public Integer call() {
-        VariantRegistry registry = VariantRegistry.load(plugins);
+        VariantRegistry registry = VariantRegistry.load(plugins.dir);
         Console console = new Console(spec);
-        if (json) {
+        if (json.enabled) {
             ObjectNode o = Json.object();
             var arr = o.putArray("variants");
             for (VariantRegistry.Found f : registry.all()) {

@@ -9,14 +9,15 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code metaorch watch RUN_ID}: live status of a run-experiment from its session log. */
 @Command(name = "watch", mixinStandardHelpOptions = true,
-        description = {"Follow a run-experiment's session log and show its live status (pairs, W/T/L, LLR",
-            "against its bounds, success rates, spend) until its result is written."},
+        description = "Follow a run-experiment's session log and show its live status (pairs, W/T/L, LLR "
+            + "against its bounds, success rates, spend) until its result is written.",
         footerHeading = "%nExamples:%n",
         footer = {"  metaorch watch exp_042-20261122-101500-123", "  metaorch watch RUN_ID --once --json"})
 final class WatchCommand implements Callable<Integer> {
@@ -26,22 +27,22 @@ final class WatchCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN_ID", description = "The run to follow.")
     String runId;
 
-    @Option(names = "--results", defaultValue = "results", description = "Results folder (default ${DEFAULT-VALUE}).")
-    Path results;
+    @Mixin
+    SharedOptions.ResultsDir results;
 
-    @Option(names = "--interval-ms", defaultValue = "1000", description = "Poll interval (default ${DEFAULT-VALUE}).")
+    @Option(names = "--interval-ms", defaultValue = "1000", description = "Poll interval in milliseconds.")
     long intervalMs;
 
     @Option(names = "--once", description = "Print the current status once and exit.")
     boolean once;
 
-    @Option(names = "--json", description = "Print the final status as JSON on stdout.")
-    boolean json;
+    @Mixin
+    SharedOptions.JsonOutput json;
 
     @Override
     public Integer call() throws Exception {
         Console console = new Console(spec);
-        RunWatcher watcher = new RunWatcher(results, runId);
+        RunWatcher watcher = new RunWatcher(results.dir, runId);
         ExperimentStatus last = null;
         while (true) {
             boolean finished = watcher.finished();
@@ -53,11 +54,11 @@ final class WatchCommand implements Callable<Integer> {
                 last = s;
             }
             if (finished || once) {
-                if (json) {
+                if (json.enabled) {
                     console.json(s);
                 } else if (finished) {
                     var result = Json.mapper().readTree(Files.readString(watcher.resultFile()));
-                    RunExperimentCommand.printSummary(console, result, results);
+                    RunExperimentCommand.printSummary(console, result, results.dir);
                 }
                 return ExitCodes.OK;
             }

@@ -19,8 +19,12 @@ public final class JsonFiles {
     public static JsonNode read(Path file, String name, String what) {
         try {
             JsonNode n = Json.mapper().readTree(Files.readString(file));
-            if (n == null) {
+            if (n == null || n.isMissingNode()) {
                 throw MetaorchException.invalidInput(name + ": /: expected JSON, got an empty file");
+            }
+            String bad = Json.firstNonFiniteNumber(n);
+            if (bad != null) {
+                throw MetaorchException.invalidInput(Json.outOfRange(name, bad));
             }
             return n;
         } catch (NoSuchFileException e) {

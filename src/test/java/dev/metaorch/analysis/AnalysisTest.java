@@ -51,8 +51,8 @@ class AnalysisTest {
         assertThat(first).succeeded().errContains("no benchmark grade (SCORE)");
         JsonNode s = Json.mapper().readTree(first.out());
         // README of the data: 8 sessions, 57 task attempts, 33 graded
-        assertThat(s.path("sessions").asInt()).isEqualTo(8);
-        assertThat(s.path("tasks").asInt()).isEqualTo(57);
+        assertThat(s.path("erc3_sessions").asInt()).isEqualTo(8);
+        assertThat(s.path("task_attempts").asInt()).isEqualTo(57);
         assertThat(s.path("added").asInt()).isEqualTo(57);
         assertThat(s.path("graded").asInt()).isEqualTo(33);
         CommandResult again = CommandResult.run("import", "erc3", ERC3, "--results", results.toString(), "--json");
@@ -151,6 +151,6 @@ class AnalysisTest {
         assertThat(CommandResult.run("import", "erc3", "missing.json", "--results", results.toString())).exitedWith(2)
                 .errContains("missing.json: file not found");
         assertThat(CommandResult.run("import", "csv", ERC3, "--results", results.toString())).exitedWith(2)
-                .errContains("unknown format");
+                .errContains("'csv'").errContains("erc3");
     }
 }
