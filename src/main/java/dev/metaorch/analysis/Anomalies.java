@@ -1,5 +1,6 @@
 package dev.metaorch.analysis;
 
+import java.util.Locale;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.metaorch.common.Json;
@@ -61,7 +62,7 @@ public final class Anomalies implements Consumer<SessionRecord> {
                         if (arr.size() < limit) {
                             arr.addObject().put("session_id", ids.get(e.getKey()).get(i)).put("config", e.getKey())
                                     .put("metric", names[m]).put("value", x[i]).put("median", median).put("robust_z", z)
-                                    .put("reason", String.format("%s %.0f is %.1f robust SDs %s the config's median %.0f",
+                                    .put("reason", String.format(Locale.ROOT, "%s %.0f is %.1f robust SDs %s the config's median %.0f",
                                             names[m], x[i], Math.abs(z), z > 0 ? "above" : "below", median));
                         }
                     }

@@ -46,17 +46,19 @@ public final class BanditSimulator {
     }
 
     /**
-     * Pulls per second of one thread, measured on a short run of each policy (at most 20,000
-     * pulls), to estimate how long a simulation takes.
+     * Pulls per second of one thread at this horizon, measured on a short simulation of each
+     * policy (about 200,000 pulls: min(horizon, 20,000) pulls per run, enough runs to reach it,
+     * so per-run costs of short horizons are included), to estimate how long a simulation takes.
      */
     public static double measurePullsPerSecond(double[] arms, int horizon, List<BanditPolicy> policies, long seed) {
         int t = Math.min(horizon, 20_000);
-        BanditReport r = new BanditSimulator(1).simulate(arms, t, 2, policies, seed, new long[0], null);
+        int runs = Math.max(2, 200_000 / t);
+        BanditReport r = new BanditSimulator(1).simulate(arms, t, runs, policies, seed, new long[0], null);
         double seconds = 0;
         for (BanditReport.PolicyResult p : r.policies().values()) {
-            seconds += 2.0 * t / p.pullsPerSec();
+            seconds += (double) runs * t / p.pullsPerSec();
         }
-        return 2.0 * t * policies.size() / seconds;
+        return (double) runs * t * policies.size() / seconds;
     }
 
     /**

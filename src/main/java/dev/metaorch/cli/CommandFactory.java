@@ -1,5 +1,6 @@
 package dev.metaorch.cli;
 
+import dev.metaorch.analysis.GroupKey;
 import dev.metaorch.common.ExitCodes;
 import dev.metaorch.common.MetaorchException;
 import java.io.PrintWriter;
@@ -44,6 +45,7 @@ public final class CommandFactory {
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.registerConverter(GroupKey.class, GroupKey::parse); // accepts the aliases model_id and experiment
         if (width > 0) {
             cl.setUsageHelpAutoWidth(false);
             cl.setUsageHelpWidth(width);
@@ -123,6 +125,15 @@ public final class CommandFactory {
         CommandLine cmd = ex.getCommandLine();
         PrintWriter err = cmd.getErr();
         String message = ex.getMessage();
+        if (ex.getArgSpec() != null && ex.getValue() != null && message.startsWith("Invalid value")
+                && ex.getArgSpec().completionCandidates() != null) {
+            // picocli lists enum constants by name(); show the values the option accepts instead
+            List<String> accepted = new ArrayList<>();
+            ex.getArgSpec().completionCandidates().forEach(accepted::add);
+            String name = ex.getArgSpec() instanceof CommandLine.Model.OptionSpec o ? o.longestName()
+                    : ex.getArgSpec().paramLabel();
+            message = name + ": expected one of " + String.join(", ", accepted) + ", got '" + ex.getValue() + "'";
+        }
         if (ex instanceof UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
             message += " (did you mean " + String.join(" or ", u.getSuggestions().stream().limit(3).toList()) + "?)";
         }

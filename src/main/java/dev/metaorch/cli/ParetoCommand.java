@@ -58,7 +58,7 @@ final class ParetoCommand implements Callable<Integer> {
     @Option(names = "--by", defaultValue = "config", description = "What a point is: ${COMPLETION-CANDIDATES}.")
     By by;
 
-    @Option(names = "--min-success", showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER, description = "Report the cheapest point reaching this success rate.")
+    @Option(names = "--min-success", description = "Report the cheapest point reaching this success rate.")
     Double minSuccess;
 
     @Option(names = "--draws", defaultValue = "2000", description = "Posterior draws for the front probability.")

@@ -88,7 +88,7 @@ final class RunExperimentCommand implements Callable<Integer> {
     @Option(names = "--retry-backoff-ms", defaultValue = "200", hidden = true)
     long backoffMs;
 
-    @Option(names = "--tasks", paramLabel = "LABEL", showDefaultValue = Visibility.NEVER,
+    @Option(names = "--tasks", paramLabel = "LABEL",
             description = "Only tasks that history labels so (see metaorch analyze --clusters): ${COMPLETION-CANDIDATES}.")
     TaskLabel tasksLabel;
 

@@ -65,8 +65,9 @@ final class SharedOptions {
 
     /** {@code --set KEY=VALUE}, applied after inheritance. */
     static final class Overrides {
-        @Option(names = "--set", paramLabel = "KEY=VALUE",
-                description = "Override a config value after inheritance, e.g. run.concurrency=16 or guidelines='[\"a\"]'.")
+        @Option(names = "--set", paramLabel = "KEY=VALUE", showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
+                description = "Override a config value after inheritance, e.g. run.concurrency=16 or guidelines='[\"a\"]'; "
+                        + "repeatable (default: none).")
         List<String> values = new ArrayList<>();
     }
 

@@ -48,10 +48,10 @@ final class SprtCommand implements Runnable {
                 description = "Share of discordant pairs (paired design; McNemar test).")
         double discordance;
 
-        @Option(names = "--p0", showDefaultValue = Visibility.NEVER, description = "Success probability under H0 (bernoulli).")
+        @Option(names = "--p0", description = "Success probability under H0 (bernoulli).")
         Double p0;
 
-        @Option(names = "--p1", showDefaultValue = Visibility.NEVER, description = "Success probability under H1 (bernoulli).")
+        @Option(names = "--p1", description = "Success probability under H1 (bernoulli).")
         Double p1;
 
         void check() {

@@ -1,5 +1,6 @@
 package dev.metaorch.cli;
 
+import java.util.Locale;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.metaorch.common.ExitCodes;
 import dev.metaorch.common.Json;
@@ -43,10 +44,10 @@ final class VariantsCommand implements Callable<Integer> {
             console.json(o);
             return ExitCodes.OK;
         }
-        console.out().printf("%-12s %-16s %-12s %s%n", "name", "version", "source", "description");
+        console.out().printf(Locale.ROOT, "%-12s %-16s %-12s %s%n", "name", "version", "source", "description");
         for (VariantRegistry.Found f : registry.all()) {
             VariantProvider p = f.provider();
-            console.out().printf("%-12s %-16s %-12s %s%n", p.name(), p.version(), f.source(), p.description());
+            console.out().printf(Locale.ROOT, "%-12s %-16s %-12s %s%n", p.name(), p.version(), f.source(), p.description());
         }
         registry.failures().forEach(x -> console.out().println("failed: " + x));
         return ExitCodes.OK;

@@ -1,5 +1,6 @@
 package dev.metaorch.cli;
 
+import java.util.Locale;
 import dev.metaorch.common.ExitCodes;
 import dev.metaorch.common.Json;
 import dev.metaorch.experiment.ExperimentStatus;
@@ -44,25 +45,28 @@ final class WatchCommand implements Callable<Integer> {
         Console console = new Console(spec);
         RunWatcher watcher = new RunWatcher(results.dir, runId);
         ExperimentStatus last = null;
-        while (true) {
-            boolean finished = watcher.finished();
-            ExperimentStatus s = watcher.poll();
-            if (!s.equals(last)) {
-                console.info(String.format("pairs %d  W/T/L %d/%d/%d  LLR %+.3f in [%.3f, %.3f]  success control %.2f "
-                        + "test %.2f  sessions %d  spend $%.4f", s.pairs(), s.wins(), s.ties(), s.losses(), s.llr(),
-                        s.lower(), s.upper(), s.controlRate(), s.testRate(), s.sessionsDone(), s.spendUsd()));
-                last = s;
-            }
-            if (finished || once) {
-                if (json.enabled) {
-                    console.json(s);
-                } else if (finished) {
-                    var result = Json.mapper().readTree(Files.readString(watcher.resultFile()));
-                    RunExperimentCommand.printSummary(console, result, results.dir);
+        try (StatusLine status = new StatusLine(console.err(), StatusLine.interactive())) {
+            while (true) {
+                boolean finished = watcher.finished();
+                ExperimentStatus s = watcher.poll();
+                if (!s.equals(last)) {
+                    status.show(String.format(Locale.ROOT, "pairs %d  W/T/L %d/%d/%d  LLR %+.3f in [%.3f, %.3f]  success "
+                            + "control %.2f test %.2f  sessions %d  spend $%.4f", s.pairs(), s.wins(), s.ties(), s.losses(),
+                            s.llr(), s.lower(), s.upper(), s.controlRate(), s.testRate(), s.sessionsDone(), s.spendUsd()));
+                    last = s;
                 }
-                return ExitCodes.OK;
+                if (finished || once) {
+                    status.close();
+                    if (json.enabled) {
+                        console.json(s);
+                    } else if (finished) {
+                        var result = Json.mapper().readTree(Files.readString(watcher.resultFile()));
+                        RunExperimentCommand.printSummary(console, result, results.dir);
+                    }
+                    return ExitCodes.OK;
+                }
+                Thread.sleep(intervalMs);
             }
-            Thread.sleep(intervalMs);
         }
     }
 }

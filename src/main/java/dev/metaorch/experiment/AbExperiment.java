@@ -625,7 +625,7 @@ public final class AbExperiment {
             PairCounts c = counts;
             long expected = (long) Math.ceil(s.fixedNRaw() * 0.6);
             double perPair = c.pairs() == 0 ? 0 : (now - evalStartNanos) / 1e9 / c.pairs();
-            double eta = Math.max(0, expected - c.pairs()) * perPair;
+            double eta = decision != null ? 0 : Math.max(0, expected - c.pairs()) * perPair;
             monitor.status(new ExperimentStatus(c.pairs(), c.wins(), c.ties(), c.losses(), evaluation.llr(),
                     evaluation.lower(), evaluation.upper(), cStats.successRate(), tStats.successRate(), spend,
                     r.inFlight(), 2 * c.pairs(), eta, expected));

@@ -1,5 +1,6 @@
 package dev.metaorch.report;
 
+import java.util.Locale;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.metaorch.analysis.Aggregation;
@@ -89,22 +90,22 @@ public final class ReportBuilder {
         }
         for (JsonNode g : impactJson.path("guidelines")) {
             if (g.path("rank").asInt() == 1) {
-                insights.add(String.format("The guideline with the largest effect is \"%s\": %+.1f points of success "
+                insights.add(String.format(Locale.ROOT, "The guideline with the largest effect is \"%s\": %+.1f points of success "
                         + "[%+.1f, %+.1f], stratified by task.", shorten(g.path("text").asText()), 100 * g.path("effect").asDouble(),
                         100 * g.path("ci").path(0).asDouble(), 100 * g.path("ci").path(1).asDouble()));
             }
         }
         JsonNode counts = clusterJson.path("counts");
-        insights.add(String.format("Of %d tasks, %d are trivial, %d challenging and %d discriminative (the ones worth "
+        insights.add(String.format(Locale.ROOT, "Of %d tasks, %d are trivial, %d challenging and %d discriminative (the ones worth "
                 + "A/B testing); %d are unclear.", clusterJson.path("tasks").size(), counts.path("trivial").asInt(),
                 counts.path("challenging").asInt(), counts.path("discriminative").asInt(), counts.path("unclear").asInt()));
         JsonNode top = errorJson.path("templates").path(0);
         if (!top.isMissingNode()) {
-            insights.add(String.format("The most common failure is \"%s\" (%d times, %d distinct templates in all).",
+            insights.add(String.format(Locale.ROOT, "The most common failure is \"%s\" (%d times, %d distinct templates in all).",
                     top.path("template").asText(), top.path("count").asLong(), errorJson.path("templates").size()));
         }
         for (JsonNode s : errorJson.path("systematic_issues")) {
-            insights.add(String.format("Systematic issue: \"%s\" rose from %.0f%% to %.0f%% of sessions in the test arm "
+            insights.add(String.format(Locale.ROOT, "Systematic issue: \"%s\" rose from %.0f%% to %.0f%% of sessions in the test arm "
                     + "(p = %.3f).", s.path("template").asText(), 100 * s.path("control_rate").asDouble(),
                     100 * s.path("test_rate").asDouble(), s.path("p_value").asDouble()));
         }
@@ -182,11 +183,11 @@ public final class ReportBuilder {
         String control = d.at("/arms/control/experiment_id").asText();
         double diff = 100 * (d.at("/arms/test/success_rate").asDouble() - d.at("/arms/control/success_rate").asDouble());
         String verdict = switch (d.path("decision").asText()) {
-            case "accept_h1" -> String.format("%s beats %s by %.0f points", test, control, diff);
-            case "accept_h0" -> String.format("%s does not beat %s (difference %+.0f points)", test, control, diff);
-            default -> String.format("%s vs %s is inconclusive (%+.0f points)", test, control, diff);
+            case "accept_h1" -> String.format(Locale.ROOT, "%s beats %s by %.0f points", test, control, diff);
+            case "accept_h0" -> String.format(Locale.ROOT, "%s does not beat %s (difference %+.0f points)", test, control, diff);
+            default -> String.format(Locale.ROOT, "%s vs %s is inconclusive (%+.0f points)", test, control, diff);
         };
-        return String.format("%s (%s after %d pairs, %.0f%% fewer than a fixed design of %d); %d tasks flipped to pass, "
+        return String.format(Locale.ROOT, "%s (%s after %d pairs, %.0f%% fewer than a fixed design of %d); %d tasks flipped to pass, "
                 + "%d to fail; token waste went from %.0f%% to %.0f%%.", verdict, d.path("decision").asText().replace('_', ' '),
                 d.path("pairs").asLong(), 100 * d.path("savings").asDouble(), d.path("fixed_n").asLong(),
                 d.at("/flipped/to_pass").size(), d.at("/flipped/to_fail").size(),
@@ -199,7 +200,7 @@ public final class ReportBuilder {
         if (m.path("name").isNull() || m.isMissingNode()) {
             return "On the cost/success front: " + front + "; no config reaches 80% success.";
         }
-        return String.format("On the cost/success front: %s. The cheapest config with at least 80%% success is %s, at "
+        return String.format(Locale.ROOT, "On the cost/success front: %s. The cheapest config with at least 80%% success is %s, at "
                 + "%.0f%% of the cost of the most successful (%s).", front, m.path("name").asText(),
                 100 * m.path("cost_share").asDouble(), m.path("most_successful").asText());
     }
@@ -220,8 +221,8 @@ public final class ReportBuilder {
         double upper = d.at("/bounds/upper").asDouble();
         double lower = d.at("/bounds/lower").asDouble();
         double[] ends = {1, Math.max(2, n)};
-        c.addSeries(String.format("accept H1 (%.2f)", upper), ends, new double[] {upper, upper}).setMarker(SeriesMarkers.NONE);
-        c.addSeries(String.format("accept H0 (%.2f)", lower), ends, new double[] {lower, lower}).setMarker(SeriesMarkers.NONE);
+        c.addSeries(String.format(Locale.ROOT, "accept H1 (%.2f)", upper), ends, new double[] {upper, upper}).setMarker(SeriesMarkers.NONE);
+        c.addSeries(String.format(Locale.ROOT, "accept H0 (%.2f)", lower), ends, new double[] {lower, lower}).setMarker(SeriesMarkers.NONE);
         return c;
     }
 
@@ -256,7 +257,7 @@ public final class ReportBuilder {
                     double rate = v.path("rate").asDouble();
                     h.append("<td style=\"background:").append(Html.heat(rate)).append("\" title=\"")
                             .append(v.path("successes").asLong()).append("/").append(v.path("sessions").asLong())
-                            .append("\">").append(String.format("%.2f", rate)).append("</td>");
+                            .append("\">").append(String.format(Locale.ROOT, "%.2f", rate)).append("</td>");
                 }
             }
             h.append("</tr>");
@@ -271,8 +272,8 @@ public final class ReportBuilder {
         for (JsonNode g : impact.path("guidelines")) {
             boolean est = g.path("status").asText().equals("estimated");
             h.append("<tr><td>").append(est ? g.path("rank").asText() : "-").append("</td><td>")
-                    .append(est ? String.format("%+.3f", g.path("effect").asDouble()) : g.path("status").asText())
-                    .append("</td><td>").append(est ? String.format("[%+.3f, %+.3f]", g.path("ci").path(0).asDouble(),
+                    .append(est ? String.format(Locale.ROOT, "%+.3f", g.path("effect").asDouble()) : g.path("status").asText())
+                    .append("</td><td>").append(est ? String.format(Locale.ROOT, "[%+.3f, %+.3f]", g.path("ci").path(0).asDouble(),
                             g.path("ci").path(1).asDouble()) : "").append("</td><td>").append(g.path("sessions_with").asLong())
                     .append("</td><td>").append(g.path("sessions_without").asLong()).append("</td><td class=\"l\">")
                     .append(Html.esc(g.path("text").asText())).append("</td></tr>");

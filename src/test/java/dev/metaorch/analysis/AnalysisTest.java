@@ -144,7 +144,7 @@ class AnalysisTest {
         assertThat(CommandResult.run("analyze", "nope", "--results", results.toString())).exitedWith(2)
                 .errContains("RUN_ID nope: no session log");
         assertThat(CommandResult.run("analyze", "--group-by", "colour", "--results", results.toString())).exitedWith(2)
-                .errContains("--group-by: unknown key 'colour'");
+                .errContains("--group-by: expected one of config, config_hash");
         assertThat(CommandResult.run("analyze", "--where", "model", "--results", results.toString())).exitedWith(2)
                 .errContains("expected FIELD=VALUE");
         assertThat(CommandResult.run("pareto", "--by", "colour", "--results", results.toString())).exitedWith(2);
