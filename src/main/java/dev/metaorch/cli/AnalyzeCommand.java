@@ -24,9 +24,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code metaorch analyze}: filter, group, aggregate, compare, export. */
 @Command(name = "analyze", mixinStandardHelpOptions = true, sortOptions = false,
@@ -42,11 +40,7 @@ import picocli.CommandLine.Spec;
             "  metaorch analyze --group-by config,model --csv results/groups.csv --csv-sessions results/sessions.csv",
             "  metaorch analyze --clusters --guidelines --errors --anomalies"})
 final class AnalyzeCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    SessionSelection selection;
+    @Mixin SessionSelection selection;
 
     @Option(names = "--group-by", split = ",", defaultValue = "config", paramLabel = "KEY",
             description = "Group keys, comma-separated: ${COMPLETION-CANDIDATES}.")
@@ -55,11 +49,8 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--compare", split = ",", paramLabel = "A,B", description = "Compare two groups side by side.")
     List<String> compare;
 
-    @Option(names = "--csv", paramLabel = "FILE", description = "Write one CSV row per group.")
-    Path csv;
-
-    @Option(names = "--csv-sessions", paramLabel = "FILE", description = "Write one CSV row per session.")
-    Path csvSessions;
+    @Option(names = "--csv", paramLabel = "FILE", description = "Write one CSV row per group.") Path csv;
+    @Option(names = "--csv-sessions", paramLabel = "FILE", description = "Write one CSV row per session.") Path csvSessions;
 
     @Option(names = "--clusters", description = "Label tasks trivial, challenging, discriminative or unclear.")
     boolean clusters;
@@ -88,15 +79,13 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--anomalies", description = "Sessions whose tokens, latency or steps are far from their config's.")
     boolean anomalies;
 
-    @Option(names = "--z", defaultValue = "3.5", description = "Anomalies: robust z threshold.")
-    double z;
+    @Option(names = "--z", defaultValue = "3.5", description = "Anomalies: robust z threshold.") double z;
 
     @Option(names = "--llm", description = "Ask an OpenAI-compatible model for root causes and new guidelines "
         + "(key from OPENAI_API_KEY, endpoint from OPENAI_BASE_URL); writes child configs to --suggest-dir.")
     boolean llm;
 
-    @Option(names = "--model", defaultValue = "gpt-4o-mini", description = "LLM model.")
-    String model;
+    @Option(names = "--model", defaultValue = "gpt-4o-mini", description = "LLM model.") String model;
 
     @Option(names = "--base", paramLabel = "CONFIG", showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
             description = "Config the suggestions extend (default: the test config of the single selected run-experiment run).")
@@ -105,11 +94,8 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--suggest-dir", defaultValue = "configs/suggested", description = "Where suggested configs go.")
     Path suggestDir;
 
-    @Option(names = "--llm-timeout", defaultValue = "60", description = "Seconds to wait for the model.")
-    int llmTimeout;
-
-    @Mixin
-    SharedOptions.JsonOutput json;
+    @Option(names = "--llm-timeout", defaultValue = "60", description = "Seconds to wait for the model.") int llmTimeout;
+    @Mixin SharedOptions.JsonOutput json;
 
     @Override
     public Integer call() throws IOException {
@@ -117,7 +103,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (compare != null && compare.size() != 2) {
             throw MetaorchException.invalidInput("--compare: expected two groups A,B");
         }
-        Console console = new Console(spec);
+        Console console = json.console();
         Aggregation agg = new Aggregation(keys);
         SessionSource source = new SessionSource(selection.results.dir, selection.runs());
         List<String> problems = new ArrayList<>();

@@ -18,23 +18,14 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code metaorch config show|validate}. */
 @Command(name = "config", description = "Show or validate experiment configs and the other input files.",
         mixinStandardHelpOptions = true,
         subcommands = {ConfigCommand.Show.class, ConfigCommand.Validate.class})
-final class ConfigCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class ConfigCommand extends GroupCommand {
 
     @Command(name = "show", mixinStandardHelpOptions = true,
             description = "Print the resolved config (parents merged, overrides applied, defaults filled); "
@@ -43,23 +34,15 @@ final class ConfigCommand implements Runnable {
             footer = {"  metaorch config show configs/exp_042.json",
                 "  metaorch config show configs/exp_042.json --set run.concurrency=16 --json"})
     static final class Show implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(paramLabel = "FILE", description = "Experiment config (JSON).")
-        Path file;
-
-        @Mixin
-        SharedOptions.Overrides overrides;
-
-        @Mixin
-        SharedOptions.JsonOutput json;
+        @Parameters(paramLabel = "FILE", description = "Experiment config (JSON).") Path file;
+        @Mixin SharedOptions.Overrides overrides;
+        @Mixin SharedOptions.JsonOutput json;
 
         @Override
         public Integer call() {
             ResolvedConfig config = new ConfigLoader().load(file, overrides.values);
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
+            PrintWriter out = json.console().out();
+            PrintWriter err = json.console().err();
             config.warnings().forEach(w -> err.println("warning: " + w));
             if (json.enabled) {
                 out.print(Json.pretty(config.tree()));
@@ -106,33 +89,22 @@ final class ConfigCommand implements Runnable {
         record FileReport(String file, InputCheck.Kind kind, boolean valid, List<String> problems, List<String> warnings) {
         }
 
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(paramLabel = "FILE", arity = "1..*", description = "Input files (JSON).")
-        List<Path> files;
+        @Parameters(paramLabel = "FILE", arity = "1..*", description = "Input files (JSON).") List<Path> files;
 
         @Option(names = "--kind", showDefaultValue = Visibility.NEVER,
                 description = "Treat every file as this kind: ${COMPLETION-CANDIDATES} (default: from each file's content).")
         InputCheck.Kind kind;
 
-        @Mixin
-        SharedOptions.Overrides overrides;
-
-        @Mixin
-        SharedOptions.PluginDir plugins;
-
-        @Mixin
-        SharedOptions.PriceFile prices;
-
-        @Mixin
-        SharedOptions.JsonOutput json;
+        @Mixin SharedOptions.Overrides overrides;
+        @Mixin SharedOptions.PluginDir plugins;
+        @Mixin SharedOptions.PriceFile prices;
+        @Mixin SharedOptions.JsonOutput json;
 
         @Override
         public Integer call() {
             InputCheck check = new InputCheck(VariantRegistry.load(plugins.dir), prices.file, overrides.values);
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
+            PrintWriter out = json.console().out();
+            PrintWriter err = json.console().err();
             List<InputCheck.Report> reports = new ArrayList<>();
             for (Path f : files) {
                 InputCheck.Report r = check.check(f, kind);

@@ -12,9 +12,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code metaorch experiments [list | show ID]}: the experiment tracker. */
 @Command(name = "experiments", mixinStandardHelpOptions = true,
@@ -25,35 +23,23 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {"  metaorch experiments", "  metaorch experiments show exp_042", "  metaorch experiments show exp_042 --json"})
 final class ExperimentsCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    SharedOptions.ResultsDir results;
-
-    @Mixin
-    SharedOptions.JsonOutput json;
+    @Mixin SharedOptions.ResultsDir results;
+    @Mixin SharedOptions.JsonOutput json;
 
     @Override
     public Integer call() throws Exception {
-        return ListRuns.list(new Console(spec), ExperimentHistory.read(results.dir), json.enabled);
+        return ListRuns.list(json.console(), ExperimentHistory.read(results.dir), json.enabled);
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "Every run with its experiment, parent, status, sessions and spend; then the velocity line.")
     static final class ListRuns implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        SharedOptions.ResultsDir results;
-
-        @Mixin
-        SharedOptions.JsonOutput json;
+        @Mixin SharedOptions.ResultsDir results;
+        @Mixin SharedOptions.JsonOutput json;
 
         @Override
         public Integer call() throws Exception {
-            return list(new Console(spec), ExperimentHistory.read(results.dir), json.enabled);
+            return list(json.console(), ExperimentHistory.read(results.dir), json.enabled);
         }
 
         static int list(Console console, ExperimentHistory history, boolean json) {
@@ -83,17 +69,9 @@ final class ExperimentsCommand implements Callable<Integer> {
     @Command(name = "show", mixinStandardHelpOptions = true,
             description = "One experiment (or run): its lineage, hypothesis and runs with their decisions.")
     static final class Show implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(paramLabel = "ID", description = "Experiment or run id.")
-        String id;
-
-        @Mixin
-        SharedOptions.ResultsDir results;
-
-        @Mixin
-        SharedOptions.JsonOutput json;
+        @Parameters(paramLabel = "ID", description = "Experiment or run id.") String id;
+        @Mixin SharedOptions.ResultsDir results;
+        @Mixin SharedOptions.JsonOutput json;
 
         @Override
         public Integer call() throws Exception {
@@ -103,7 +81,7 @@ final class ExperimentsCommand implements Callable<Integer> {
                 throw MetaorchException.invalidInput("experiments show: no experiment or run '" + id + "' in "
                         + history.file());
             }
-            Console console = new Console(spec);
+            Console console = json.console();
             if (json.enabled) {
                 console.json(e);
                 return ExitCodes.OK;

@@ -12,10 +12,8 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code metaorch import erc3 FILE}: session logs of other tools as session records. */
 @Command(name = "import", mixinStandardHelpOptions = true,
@@ -26,8 +24,6 @@ import picocli.CommandLine.Spec;
         footer = {"  metaorch import erc3 sessions_history.json",
             "  metaorch import erc3 sessions_history.json --run-id erc3-week47 --json"})
 final class ImportCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
 
     /** The formats {@code import} reads. */
     enum Format {
@@ -42,27 +38,21 @@ final class ImportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FORMAT", description = "Format of the file: ${COMPLETION-CANDIDATES}.")
     Format format;
 
-    @Parameters(index = "1", paramLabel = "FILE", description = "The file to import.")
-    Path file;
+    @Parameters(index = "1", paramLabel = "FILE", description = "The file to import.") Path file;
 
     @Option(names = "--run-id", description = "Run to import into (default erc3-<file name>); importing again adds nothing.")
     String runId;
 
-    @Mixin
-    SharedOptions.ResultsDir results;
-
-    @Mixin
-    SharedOptions.PriceFile prices;
-
-    @Mixin
-    SharedOptions.JsonOutput json;
+    @Mixin SharedOptions.ResultsDir results;
+    @Mixin SharedOptions.PriceFile prices;
+    @Mixin SharedOptions.JsonOutput json;
 
     @Override
     public Integer call() throws Exception {
         String stem = file.getFileName().toString().replaceAll("\\.json$", "").replaceAll("[^A-Za-z0-9._-]", "_");
         String id = SafeIds.require("--run-id", runId != null ? runId : "erc3-" + stem);
         PriceTable table = PriceTable.find(prices.file, List.of()).map(PriceTable::load).orElse(null);
-        Console console = new Console(spec);
+        Console console = json.console();
         var summary = new Erc3Importer().importFile(file, results.dir, id, table, console::warn);
         if (json.enabled) {
             ObjectNode o = Json.object();

@@ -49,8 +49,7 @@ import picocli.CommandLine.Spec;
             "130:interrupted by Ctrl-C (SIGINT); resume with --resume RUN_ID",
             "143:stopped by SIGTERM; resume with --resume RUN_ID"})
 public final class MetaorchCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Option(names = "--stacktrace", scope = ScopeType.INHERIT,
             description = "Print stack traces of errors (for bug reports).")

@@ -21,9 +21,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code metaorch pareto}: the cost/success front with its uncertainty. */
 @Command(name = "pareto", mixinStandardHelpOptions = true, sortOptions = false,
@@ -33,11 +31,7 @@ import picocli.CommandLine.Spec;
         footer = {"  metaorch pareto", "  metaorch pareto --all --by model --min-success 0.8 --plot pareto.svg",
             "  metaorch pareto RUN_ID --json"})
 final class ParetoCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    SessionSelection selection;
+    @Mixin SessionSelection selection;
 
     /** {@code --by}: what a point of the front is. */
     enum By {
@@ -55,23 +49,15 @@ final class ParetoCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--by", defaultValue = "config", description = "What a point is: ${COMPLETION-CANDIDATES}.")
-    By by;
+    @Option(names = "--by", defaultValue = "config", description = "What a point is: ${COMPLETION-CANDIDATES}.") By by;
 
     @Option(names = "--min-success", description = "Report the cheapest point reaching this success rate.")
     Double minSuccess;
 
-    @Option(names = "--draws", defaultValue = "2000", description = "Posterior draws for the front probability.")
-    int draws;
-
-    @Mixin
-    SharedOptions.SimulationSeed seed;
-
-    @Mixin
-    SharedOptions.PlotFile plot;
-
-    @Mixin
-    SharedOptions.JsonOutput json;
+    @Option(names = "--draws", defaultValue = "2000", description = "Posterior draws for the front probability.") int draws;
+    @Mixin SharedOptions.SimulationSeed seed;
+    @Mixin SharedOptions.PlotFile plot;
+    @Mixin SharedOptions.JsonOutput json;
 
     @Override
     public Integer call() throws IOException {
@@ -80,7 +66,7 @@ final class ParetoCommand implements Callable<Integer> {
             throw MetaorchException.invalidInput("--min-success: must be in (0, 1], got " + minSuccess);
         }
         Path plotFile = plot.checked();
-        Console console = new Console(spec);
+        Console console = json.console();
         Aggregation agg = new Aggregation(List.of(key));
         var sink = selection.chain().sink(agg);
         new SessionSource(selection.results.dir, selection.runs()).forEach(sink, p -> console.warn(p.toString()));

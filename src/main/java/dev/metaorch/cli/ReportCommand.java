@@ -9,9 +9,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code metaorch report}: one self-contained HTML page of the selected runs. */
 @Command(name = "report", mixinStandardHelpOptions = true,
@@ -22,17 +20,12 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {"  metaorch report --out results/report.html", "  metaorch report RUN_ID --out results/run.html"})
 final class ReportCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    SessionSelection selection;
+    @Mixin SessionSelection selection;
 
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "results/report.html", description = "Output file (.html).")
     Path out;
 
-    @Mixin
-    SharedOptions.JsonOutput json;
+    @Mixin SharedOptions.JsonOutput json;
 
     @Override
     public Integer call() throws Exception {
@@ -45,7 +38,7 @@ final class ReportCommand implements Callable<Integer> {
             throw MetaorchException.invalidInput("report: no sessions in " + selection.results.dir.resolve("runs"));
         }
         AtomicFiles.writeString(out, report.html());
-        Console console = new Console(spec);
+        Console console = json.console();
         if (json.enabled) {
             var o = Json.object().put("file", out.toString()).put("sessions", report.sessions()).put("charts", report.charts());
             report.insights().forEach(o.putArray("insights")::add);

@@ -15,9 +15,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code metaorch run}: the experiment hub. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
@@ -29,8 +27,6 @@ import picocli.CommandLine.Spec;
             "  metaorch run --variants baseline,exp_042 --sessions 200 --concurrency 8",
             "  metaorch run --allocation thompson --sessions 400 --json"})
 final class RunCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
 
     /** {@code --allocation}: uniform, or a bandit policy. */
     enum Allocation {
@@ -57,20 +53,11 @@ final class RunCommand implements Callable<Integer> {
             description = "How sessions are spread over the variants: ${COMPLETION-CANDIDATES}.")
     Allocation allocation;
 
-    @Mixin
-    SharedOptions.Launch launch;
-
-    @Mixin
-    SharedOptions.ResultsDir results;
-
-    @Mixin
-    SharedOptions.PluginDir plugins;
-
-    @Mixin
-    SharedOptions.PriceFile prices;
-
-    @Mixin
-    SharedOptions.JsonOutput json;
+    @Mixin SharedOptions.Launch launch;
+    @Mixin SharedOptions.ResultsDir results;
+    @Mixin SharedOptions.PluginDir plugins;
+    @Mixin SharedOptions.PriceFile prices;
+    @Mixin SharedOptions.JsonOutput json;
 
     @Override
     public Integer call() throws Exception {
@@ -78,7 +65,7 @@ final class RunCommand implements Callable<Integer> {
         HubSpec spec0 = HubSpec.load(config);
         List<Path> paths = variants.isEmpty() ? spec0.variants()
                 : variants.stream().map(v -> HubSpec.resolve(config, v.trim())).toList();
-        Console console = new Console(spec);
+        Console console = json.console();
         Hub hub = new Hub(new Hub.Options(spec0, paths, sessions, launch.seed,
                 launch.concurrency == null ? 8 : launch.concurrency, launch.runId, results.dir, plugins.dir, prices.file,
                 allocation.toString(), launch.maxCost, launch.force), AllocationPolicies::create);

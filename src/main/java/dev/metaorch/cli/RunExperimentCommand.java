@@ -30,8 +30,7 @@ import picocli.CommandLine.Spec;
             "Exit 0 with any decision (accept_h1, accept_h0, inconclusive); 2 on bad input or a refused budget; "
                 + "130 when interrupted by Ctrl-C and 143 when stopped by SIGTERM (resume with --resume RUN_ID)."})
 final class RunExperimentCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     /** {@code --method}: the sequential test of the config, or a fixed design. */
     enum Method {
@@ -53,51 +52,35 @@ final class RunExperimentCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--control", paramLabel = "FILE", description = "Control config.")
-    Path control;
-
-    @Option(names = "--test", paramLabel = "FILE", description = "Test config.")
-    Path test;
+    @Option(names = "--control", paramLabel = "FILE", description = "Control config.") Path control;
+    @Option(names = "--test", paramLabel = "FILE", description = "Test config.") Path test;
 
     @Option(names = "--method", showDefaultValue = Visibility.NEVER,
             description = "${COMPLETION-CANDIDATES} (default: stopping.method of the config).")
     Method method;
 
-    @Mixin
-    SharedOptions.Overrides overrides;
+    @Mixin SharedOptions.Overrides overrides;
 
     @Option(names = "--max-sessions", paramLabel = "N", showDefaultValue = Visibility.NEVER,
             description = "Cap on sessions, both arms together (default: run.max_sessions of the config).")
     Integer maxSessions;
 
-    @Mixin
-    SharedOptions.Launch launch;
-
-    @Option(names = "--resume", paramLabel = "RUN_ID", description = "Continue an interrupted run.")
-    String resume;
-
-    @Mixin
-    SharedOptions.ResultsDir results;
-
-    @Mixin
-    SharedOptions.PluginDir plugins;
-
-    @Mixin
-    SharedOptions.PriceFile prices;
-
-    @Option(names = "--retry-backoff-ms", defaultValue = "200", hidden = true)
-    long backoffMs;
+    @Mixin SharedOptions.Launch launch;
+    @Option(names = "--resume", paramLabel = "RUN_ID", description = "Continue an interrupted run.") String resume;
+    @Mixin SharedOptions.ResultsDir results;
+    @Mixin SharedOptions.PluginDir plugins;
+    @Mixin SharedOptions.PriceFile prices;
+    @Option(names = "--retry-backoff-ms", defaultValue = "200", hidden = true) long backoffMs;
 
     @Option(names = "--tasks", paramLabel = "LABEL",
             description = "Only tasks that history labels so (see metaorch analyze --clusters): ${COMPLETION-CANDIDATES}.")
     TaskLabel tasksLabel;
 
-    @Mixin
-    SharedOptions.JsonOutput json;
+    @Mixin SharedOptions.JsonOutput json;
 
     @Override
     public Integer call() throws Exception {
-        Console console = new Console(spec);
+        Console console = json.console();
         if (resume == null && (control == null || test == null)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "Missing --control and --test (or --resume RUN_ID)");

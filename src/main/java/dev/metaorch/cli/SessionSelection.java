@@ -18,11 +18,8 @@ final class SessionSelection {
     @Parameters(paramLabel = "RUN_ID", arity = "0..*", description = "Runs to read (default: all runs).")
     List<String> runIds = new ArrayList<>();
 
-    @Option(names = "--all", description = "Read every run (the default when no RUN_ID is given).")
-    boolean all;
-
-    @Mixin
-    SharedOptions.ResultsDir results;
+    @Option(names = "--all", description = "Read every run (the default when no RUN_ID is given).") boolean all;
+    @Mixin SharedOptions.ResultsDir results;
 
     @Option(names = "--where", paramLabel = "FIELD=VALUE",
             description = "Keep sessions whose field equals the value (any field, dotted path: task.code=gpu_race).")
@@ -31,8 +28,7 @@ final class SessionSelection {
     @Option(names = "--task-code", description = "Keep sessions of this task code.")
     List<String> taskCodes = new ArrayList<>();
 
-    @Option(names = "--task", description = "Keep sessions of this task id.")
-    List<String> tasks = new ArrayList<>();
+    @Option(names = "--task", description = "Keep sessions of this task id.") List<String> tasks = new ArrayList<>();
 
     @Option(names = "--outcome", description = "Keep sessions with this outcome: ${COMPLETION-CANDIDATES}.")
     List<Outcome> outcomes = new ArrayList<>();
@@ -40,14 +36,9 @@ final class SessionSelection {
     @Option(names = "--experiment", description = "Keep sessions of this experiment id.")
     List<String> experiments = new ArrayList<>();
 
-    @Option(names = "--since", description = "Keep sessions started at or after this instant (ISO-8601).")
-    String since;
-
-    @Option(names = "--until", description = "Keep sessions started before this instant (ISO-8601).")
-    String until;
-
-    @Option(names = "--last", description = "Keep the last N sessions (after the other filters).")
-    Integer last;
+    @Option(names = "--since", description = "Keep sessions started at or after this instant (ISO-8601).") String since;
+    @Option(names = "--until", description = "Keep sessions started before this instant (ISO-8601).") String until;
+    @Option(names = "--last", description = "Keep the last N sessions (after the other filters).") Integer last;
 
     List<String> runs() {
         return all ? List.of() : runIds;

@@ -4,7 +4,9 @@ import dev.metaorch.common.MetaorchException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Options that several commands share, each declared once as a picocli mixin (the
@@ -17,16 +19,26 @@ final class SharedOptions {
     private SharedOptions() {
     }
 
-    /** {@code --json}: one JSON document on stdout instead of the human text. */
+    /**
+     * {@code --json}: one JSON document on stdout instead of the human text; also the command's
+     * {@link Console} (the mixin gets its command's spec injected, so commands need no
+     * {@code @Spec} of their own just to print).
+     */
     static final class JsonOutput {
+        @Spec(Spec.Target.MIXEE)
+        CommandSpec spec;
+
         @Option(names = "--json", description = "Print one JSON document on stdout instead of the human text.")
         boolean enabled;
+
+        Console console() {
+            return new Console(spec);
+        }
     }
 
     /** {@code --results DIR}. */
     static final class ResultsDir {
-        @Option(names = "--results", paramLabel = "DIR", defaultValue = "results", description = "Results folder.")
-        Path dir;
+        @Option(names = "--results", paramLabel = "DIR", defaultValue = "results", description = "Results folder.") Path dir;
     }
 
     /** {@code --plugins DIR}. */
@@ -73,8 +85,7 @@ final class SharedOptions {
 
     /** {@code --plot FILE}: a chart as .svg or .png. */
     static final class PlotFile {
-        @Option(names = "--plot", paramLabel = "FILE", description = "Write the chart as .svg or .png.")
-        Path file;
+        @Option(names = "--plot", paramLabel = "FILE", description = "Write the chart as .svg or .png.") Path file;
 
         Path checked() {
             if (file != null && !file.toString().matches(".*\\.(svg|png)$")) {
@@ -108,8 +119,7 @@ final class SharedOptions {
                 description = "Id of the new run (default: <experiment id>-<timestamp>).")
         String runId;
 
-        @Option(names = "--quiet", description = "No live status on stderr.")
-        boolean quiet;
+        @Option(names = "--quiet", description = "No live status on stderr.") boolean quiet;
 
         /** Parse checks that need no config: numbers a run could never use. */
         void check() {

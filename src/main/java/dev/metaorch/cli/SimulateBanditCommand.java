@@ -19,9 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code metaorch simulate-bandit}: compare allocation policies on simulated Bernoulli arms. */
 @Command(name = "simulate-bandit", mixinStandardHelpOptions = true, sortOptions = false,
@@ -33,8 +31,6 @@ import picocli.CommandLine.Spec;
             "  metaorch simulate-bandit --arms 0.3,0.4,0.5,0.6,0.7 --runs 2000 --horizon 10000 --plot regret.svg",
             "  metaorch simulate-bandit --config results/latest_run.json --policies thompson,kl-ucb --json"})
 final class SimulateBanditCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
 
     @Option(names = "--arms", split = ",", paramLabel = "P", showDefaultValue = Visibility.NEVER,
             description = "Success probabilities of the arms (default 0.3,0.4,0.5,0.6,0.7).")
@@ -44,41 +40,32 @@ final class SimulateBanditCommand implements Callable<Integer> {
             description = "Take the arms from a hub result (latest_run.json: each variant's success rate) or a JSON {\"arms\": [..]}.")
     Path config;
 
-    @Option(names = "--horizon", defaultValue = "10000", description = "Pulls per run.")
-    int horizon;
-
-    @Option(names = "--runs", defaultValue = "2000", description = "Independent runs.")
-    int runs;
+    @Option(names = "--horizon", defaultValue = "10000", description = "Pulls per run.") int horizon;
+    @Option(names = "--runs", defaultValue = "2000", description = "Independent runs.") int runs;
 
     @Option(names = "--policies", split = ",", defaultValue = "eps-greedy,ucb1,kl-ucb,thompson", paramLabel = "POLICY",
             description = "Policies, comma-separated: ${COMPLETION-CANDIDATES}.")
     List<PolicyName> policies;
 
-    @Option(names = "--epsilon", defaultValue = "0.1", description = "Epsilon of eps-greedy and eps-decay.")
-    double epsilon;
+    @Option(names = "--epsilon", defaultValue = "0.1", description = "Epsilon of eps-greedy and eps-decay.") double epsilon;
 
     @Option(names = "--prior", split = ",", defaultValue = "1,1", paramLabel = "A,B", description = "Thompson's Beta prior a,b.")
     List<Double> prior;
 
-    @Mixin
-    SharedOptions.SimulationSeed seed;
-
-    @Mixin
-    SharedOptions.Threads threads;
+    @Mixin SharedOptions.SimulationSeed seed;
+    @Mixin SharedOptions.Threads threads;
 
     @Option(names = "--checkpoints", split = ",", paramLabel = "T", showDefaultValue = Visibility.NEVER,
             description = "Pull counts to report (default 100,1000,horizon).")
     List<Long> checkpoints;
 
-    @Mixin
-    SharedOptions.PlotFile plot;
+    @Mixin SharedOptions.PlotFile plot;
 
     @Option(names = "--save", paramLabel = "FILE", defaultValue = "results/bandit/latest.json",
             description = "Keep the full result (curves included) for metaorch report.")
     Path save;
 
-    @Mixin
-    SharedOptions.JsonOutput json;
+    @Mixin SharedOptions.JsonOutput json;
 
     @Override
     public Integer call() throws IOException {
@@ -100,7 +87,7 @@ final class SimulateBanditCommand implements Callable<Integer> {
                 .mapToLong(Long::longValue).filter(t -> t >= 1 && t <= horizon).distinct().sorted().toArray();
         int nThreads = threads.resolve();
         refuseWhenTooLarge(a, list, cps.length, nThreads);
-        Console console = new Console(spec);
+        Console console = json.console();
         long total = BanditSimulator.footprint(a.length, horizon, runs, list.size(), cps.length).pulls();
         AtomicLong done = new AtomicLong();
         BanditReport report;

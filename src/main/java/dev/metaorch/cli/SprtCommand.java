@@ -2,7 +2,6 @@ package dev.metaorch.cli;
 
 import dev.metaorch.common.ExitCodes;
 import dev.metaorch.common.MetaorchException;
-import dev.metaorch.stats.Decision;
 import dev.metaorch.stats.Direction;
 import dev.metaorch.stats.SprtBounds;
 import dev.metaorch.stats.SprtCalculator;
@@ -15,30 +14,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code metaorch sprt test|plan}: the SPRT calculator and sample-size planner. */
 @Command(name = "sprt", mixinStandardHelpOptions = true,
         description = "Sequential probability ratio tests: test counts, plan designs.",
         subcommands = {SprtCommand.Test.class, SprtCommand.Plan.class})
-final class SprtCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class SprtCommand extends GroupCommand {
 
     /** The hypotheses and error rates that {@code sprt test} and {@code sprt plan} share. */
     static final class Hypotheses {
-        @Option(names = "--alpha", defaultValue = "0.05", description = "Type I error.")
-        double alpha;
-
-        @Option(names = "--beta", defaultValue = "0.10", description = "Type II error.")
-        double beta;
+        @Option(names = "--alpha", defaultValue = "0.05", description = "Type I error.") double alpha;
+        @Option(names = "--beta", defaultValue = "0.10", description = "Type II error.") double beta;
 
         @Option(names = "--min-effect", defaultValue = "0.15",
                 description = "Smallest difference in success rate worth detecting.")
@@ -48,11 +35,8 @@ final class SprtCommand implements Runnable {
                 description = "Share of discordant pairs (paired design; McNemar test).")
         double discordance;
 
-        @Option(names = "--p0", description = "Success probability under H0 (bernoulli).")
-        Double p0;
-
-        @Option(names = "--p1", description = "Success probability under H1 (bernoulli).")
-        Double p1;
+        @Option(names = "--p0", description = "Success probability under H0 (bernoulli).") Double p0;
+        @Option(names = "--p1", description = "Success probability under H1 (bernoulli).") Double p1;
 
         void check() {
             if (!(alpha > 0 && alpha < 1)) {
@@ -90,22 +74,12 @@ final class SprtCommand implements Runnable {
             footer = {"  metaorch sprt test --wins 30 --ties 60 --losses 10",
                 "  metaorch sprt test --successes 65 --failures 35 --p0 0.5 --p1 0.65 --json"})
     static final class Test implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Option(names = "--wins", description = "Pairs the test arm won.")
-        Long wins;
-        @Option(names = "--ties", description = "Pairs with the same result.")
-        Long ties;
-        @Option(names = "--losses", description = "Pairs the test arm lost.")
-        Long losses;
-        @Option(names = "--successes", description = "Successes (one-sample Bernoulli SPRT).")
-        Long successes;
-        @Option(names = "--failures", description = "Failures (one-sample Bernoulli SPRT).")
-        Long failures;
-
-        @Mixin
-        Hypotheses h;
+        @Option(names = "--wins", description = "Pairs the test arm won.") Long wins;
+        @Option(names = "--ties", description = "Pairs with the same result.") Long ties;
+        @Option(names = "--losses", description = "Pairs the test arm lost.") Long losses;
+        @Option(names = "--successes", description = "Successes (one-sample Bernoulli SPRT).") Long successes;
+        @Option(names = "--failures", description = "Failures (one-sample Bernoulli SPRT).") Long failures;
+        @Mixin Hypotheses h;
 
         @Option(names = "--test", defaultValue = "gsprt", description = "Paired test: ${COMPLETION-CANDIDATES}.")
         PairedTest test;
@@ -117,66 +91,52 @@ final class SprtCommand implements Runnable {
                 + "of one increment); exact tests only: bernoulli and mcnemar.")
         boolean overshoot;
 
-        @Mixin
-        SharedOptions.JsonOutput json;
+        @Mixin SharedOptions.JsonOutput json;
 
         @Override
         public Integer call() {
             h.check();
-            Console console = new Console(spec);
+            Console console = json.console();
             boolean trinomial = wins != null || ties != null || losses != null;
             boolean single = successes != null || failures != null || h.p0 != null || h.p1 != null;
             if (trinomial == single) {
                 throw MetaorchException.invalidInput("sprt test: give either --wins/--ties/--losses or "
                         + "--successes/--failures/--p0/--p1");
             }
-            Object result;
-            double llr;
-            double lower;
-            double upper;
-            Decision decision;
-            if (single) {
-                if (successes == null || failures == null || h.p0 == null || h.p1 == null) {
-                    throw MetaorchException.invalidInput("sprt test: the Bernoulli test needs --successes, --failures, --p0 and --p1");
-                }
-                SprtCalculator.BernoulliResult r;
-                try {
-                    r = SprtCalculator.bernoulli(successes, failures, h.p0, h.p1, new SprtBounds(h.alpha, h.beta), overshoot);
-                } catch (IllegalArgumentException e) {
-                    throw MetaorchException.invalidInput("--successes/--failures/--p0/--p1: " + e.getMessage());
-                }
-                result = r;
-                llr = r.llr();
-                lower = r.lower();
-                upper = r.upper();
-                decision = r.decision();
-            } else {
-                if (wins == null || ties == null || losses == null) {
-                    throw MetaorchException.invalidInput("sprt test: the paired test needs --wins, --ties and --losses");
-                }
-                if (!(h.minEffect > 0 && h.minEffect < 1)) {
-                    throw MetaorchException.invalidInput("--min-effect: must be in (0, 1), got " + h.minEffect);
-                }
-                SprtCalculator.PairedResult r;
-                try {
-                    r = SprtCalculator.paired(new StoppingRule(test.toString(), direction, h.alpha, h.beta, h.minEffect,
-                            h.discordance, Long.MAX_VALUE), wins, ties, losses, overshoot);
-                } catch (IllegalArgumentException e) {
-                    throw MetaorchException.invalidInput("--wins/--ties/--losses: " + e.getMessage());
-                }
-                result = r;
-                llr = r.llr();
-                lower = r.lower();
-                upper = r.upper();
-                decision = r.decision();
-            }
+            SprtCalculator.Result result = single ? bernoulli() : paired();
             if (json.enabled) {
                 console.json(result);
             } else {
-                console.out().printf(Locale.ROOT, "LLR %.10f   bounds [%.10f, %.10f]   decision %s%n", llr, lower, upper,
-                        decision.label());
+                console.out().printf(Locale.ROOT, "LLR %.10f   bounds [%.10f, %.10f]   decision %s%n", result.llr(),
+                        result.lower(), result.upper(), result.decision().label());
             }
             return ExitCodes.OK;
+        }
+
+        private SprtCalculator.Result bernoulli() {
+            if (successes == null || failures == null || h.p0 == null || h.p1 == null) {
+                throw MetaorchException.invalidInput("sprt test: the Bernoulli test needs --successes, --failures, --p0 and --p1");
+            }
+            try {
+                return SprtCalculator.bernoulli(successes, failures, h.p0, h.p1, new SprtBounds(h.alpha, h.beta), overshoot);
+            } catch (IllegalArgumentException e) {
+                throw MetaorchException.invalidInput("--successes/--failures/--p0/--p1: " + e.getMessage());
+            }
+        }
+
+        private SprtCalculator.Result paired() {
+            if (wins == null || ties == null || losses == null) {
+                throw MetaorchException.invalidInput("sprt test: the paired test needs --wins, --ties and --losses");
+            }
+            if (!(h.minEffect > 0 && h.minEffect < 1)) {
+                throw MetaorchException.invalidInput("--min-effect: must be in (0, 1), got " + h.minEffect);
+            }
+            try {
+                return SprtCalculator.paired(new StoppingRule(test.toString(), direction, h.alpha, h.beta, h.minEffect,
+                        h.discordance, Long.MAX_VALUE), wins, ties, losses, overshoot);
+            } catch (IllegalArgumentException e) {
+                throw MetaorchException.invalidInput("--wins/--ties/--losses: " + e.getMessage());
+            }
         }
     }
 
@@ -188,8 +148,6 @@ final class SprtCommand implements Runnable {
                 "  metaorch sprt plan --design unpaired --p-control 0.5 --min-effect 0.15 --json",
                 "  metaorch sprt plan --design bernoulli --p0 0.5 --p1 0.65 --simulate 0"})
     static final class Plan implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
 
         @Option(names = "--design", defaultValue = "paired", description = "Design: ${COMPLETION-CANDIDATES}.")
         Design design;
@@ -197,20 +155,14 @@ final class SprtCommand implements Runnable {
         @Option(names = "--p-control", defaultValue = "0.5", description = "Control success rate (unpaired).")
         double pControl;
 
-        @Mixin
-        Hypotheses h;
+        @Mixin Hypotheses h;
 
         @Option(names = "--simulate", defaultValue = "20000", description = "Monte Carlo replications per hypothesis; 0 to skip.")
         int simulate;
 
-        @Mixin
-        SharedOptions.SimulationSeed seed;
-
-        @Mixin
-        SharedOptions.Threads threads;
-
-        @Mixin
-        SharedOptions.JsonOutput json;
+        @Mixin SharedOptions.SimulationSeed seed;
+        @Mixin SharedOptions.Threads threads;
+        @Mixin SharedOptions.JsonOutput json;
 
         @Override
         public Integer call() {
@@ -220,7 +172,7 @@ final class SprtCommand implements Runnable {
             }
             int nThreads = threads.resolve();
             SprtPlanner planner = new SprtPlanner(nThreads);
-            Console console = new Console(spec);
+            Console console = json.console();
             AtomicLong done = new AtomicLong();
             long total = 2L * simulate;
             java.util.function.LongConsumer progress = k -> {

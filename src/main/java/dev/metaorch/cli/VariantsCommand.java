@@ -8,9 +8,7 @@ import dev.metaorch.variant.VariantProvider;
 import dev.metaorch.variant.VariantRegistry;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 
 /** {@code metaorch variants}: the variant plugins found, and what failed to load. */
 @Command(name = "variants", mixinStandardHelpOptions = true,
@@ -18,19 +16,13 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {"  metaorch variants", "  metaorch variants --plugins my-plugins --json"})
 final class VariantsCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    SharedOptions.PluginDir plugins;
-
-    @Mixin
-    SharedOptions.JsonOutput json;
+    @Mixin SharedOptions.PluginDir plugins;
+    @Mixin SharedOptions.JsonOutput json;
 
     @Override
     public Integer call() {
         VariantRegistry registry = VariantRegistry.load(plugins.dir);
-        Console console = new Console(spec);
+        Console console = json.console();
         if (json.enabled) {
             ObjectNode o = Json.object();
             var arr = o.putArray("variants");

@@ -9,11 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code metaorch watch RUN_ID}: live status of a run-experiment from its session log. */
 @Command(name = "watch", mixinStandardHelpOptions = true,
@@ -22,27 +20,15 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {"  metaorch watch exp_042-20261122-101500-123", "  metaorch watch RUN_ID --once --json"})
 final class WatchCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(paramLabel = "RUN_ID", description = "The run to follow.")
-    String runId;
-
-    @Mixin
-    SharedOptions.ResultsDir results;
-
-    @Option(names = "--interval-ms", defaultValue = "1000", description = "Poll interval in milliseconds.")
-    long intervalMs;
-
-    @Option(names = "--once", description = "Print the current status once and exit.")
-    boolean once;
-
-    @Mixin
-    SharedOptions.JsonOutput json;
+    @Parameters(paramLabel = "RUN_ID", description = "The run to follow.") String runId;
+    @Mixin SharedOptions.ResultsDir results;
+    @Option(names = "--interval-ms", defaultValue = "1000", description = "Poll interval in milliseconds.") long intervalMs;
+    @Option(names = "--once", description = "Print the current status once and exit.") boolean once;
+    @Mixin SharedOptions.JsonOutput json;
 
     @Override
     public Integer call() throws Exception {
-        Console console = new Console(spec);
+        Console console = json.console();
         RunWatcher watcher = new RunWatcher(results.dir, runId);
         ExperimentStatus last = null;
         try (StatusLine status = new StatusLine(console.err(), StatusLine.interactive())) {

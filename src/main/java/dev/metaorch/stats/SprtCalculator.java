@@ -19,11 +19,22 @@ public final class SprtCalculator {
     private SprtCalculator() {
     }
 
+    /** What every test reports: the LLR, the bounds it is compared with, and the decision. */
+    public interface Result {
+        double llr();
+
+        double lower();
+
+        double upper();
+
+        Decision decision();
+    }
+
     /** The one-sample Bernoulli SPRT (p0 vs p1) on successes and failures. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record BernoulliResult(String test, double p0, double p1, long successes, long failures, double llr,
             double lower, double upper, Decision decision,
-            @JsonProperty("overshoot_correction") boolean overshootCorrection) {
+            @JsonProperty("overshoot_correction") boolean overshootCorrection) implements Result {
     }
 
     /** The paired test (GSPRT or McNemar) on wins, ties and losses. */
@@ -31,7 +42,7 @@ public final class SprtCalculator {
     public record PairedResult(String test, Direction direction, long wins, long ties, long losses, double s0, double s1,
             double llr, double lower, double upper, Decision decision,
             @JsonProperty("overshoot_correction") boolean overshootCorrection,
-            @JsonProperty("llr_worse") Double llrWorse, Direction found) {
+            @JsonProperty("llr_worse") Double llrWorse, Direction found) implements Result {
     }
 
     public static BernoulliResult bernoulli(long successes, long failures, double p0, double p1, SprtBounds bounds,
