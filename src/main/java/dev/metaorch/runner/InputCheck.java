@@ -1,7 +1,7 @@
 package dev.metaorch.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.metaorch.common.JsonFiles;
+import dev.metaorch.common.Json;
 import dev.metaorch.common.MetaorchException;
 import dev.metaorch.config.ConfigLoader;
 import dev.metaorch.config.PriceTable;
@@ -9,6 +9,8 @@ import dev.metaorch.config.ResolvedConfig;
 import dev.metaorch.config.Suggestions;
 import dev.metaorch.config.TaskSuite;
 import dev.metaorch.variant.VariantRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,7 +82,7 @@ public final class InputCheck {
         Kind k = kind;
         try {
             if (k == null) {
-                k = Kind.detect(JsonFiles.read(file, name, "file"));
+                k = detect(file);
             }
             switch (k) {
                 case EXPERIMENT -> experiment(file, problems, warnings);
@@ -97,6 +99,16 @@ public final class InputCheck {
             problems.addAll(e.problems());
         }
         return new Report(name, k == null ? Kind.EXPERIMENT : k, problems, warnings);
+    }
+
+    /** The kind from the content; a file that cannot be read or parsed is checked as an experiment config. */
+    private static Kind detect(Path file) {
+        try {
+            JsonNode root = Json.mapper().readTree(Files.readString(file));
+            return root == null || root.isMissingNode() ? Kind.EXPERIMENT : Kind.detect(root);
+        } catch (IOException e) {
+            return Kind.EXPERIMENT; // the config loader reports it with its file and place
+        }
     }
 
     private void experiment(Path file, List<String> problems, List<String> warnings) {
