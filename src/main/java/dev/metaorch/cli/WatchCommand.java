@@ -47,17 +47,20 @@ final class WatchCommand implements Callable<Integer> {
             boolean finished = watcher.finished();
             ExperimentStatus s = watcher.poll();
             if (!s.equals(last)) {
-                console.info(String.format("pairs %d  W/T/L %d/%d/%d  LLR %+.3f in [%.3f, %.3f]  success control %.2f "
-                        + "test %.2f  sessions %d  spend $%.4f", s.pairs(), s.wins(), s.ties(), s.losses(), s.llr(),
-                        s.lower(), s.upper(), s.controlRate(), s.testRate(), s.sessionsDone(), s.spendUsd()));
+                console.info(String.format(java.util.Locale.ROOT, "pairs %d  W/T/L %d/%d/%d  LLR %+.3f in [%.3f, %.3f]  "
+                        + "success control %.2f test %.2f  errors+timeouts %d/%d  sessions %d  spend $%.4f of $%.2f",
+                        s.pairs(), s.wins(), s.ties(), s.losses(), s.llr(), s.lower(), s.upper(), s.controlRate(),
+                        s.testRate(), s.controlInfrastructure(), s.testInfrastructure(), s.sessionsDone(), s.spendUsd(),
+                        s.maxCostUsd()));
                 last = s;
             }
             if (finished || once) {
                 if (json) {
                     console.json(s);
                 } else if (finished) {
-                    var result = Json.mapper().readTree(Files.readString(watcher.resultFile()));
-                    RunExperimentCommand.printSummary(console, result, results);
+                    var result = Json.mapper().readValue(watcher.resultFile().toFile(),
+                            dev.metaorch.experiment.ExperimentResult.class);
+                    ExperimentSummary.print(console.out(), result, results);
                 }
                 return ExitCodes.OK;
             }
