@@ -33,7 +33,7 @@ final class ExperimentSummary {
                     Money.format(f.beyondDecision().spendNanoUsd()));
         }
         f(out, "fixed n    %d pairs (%d sessions); saving %s%n", r.fixedN(), 2 * r.fixedN(),
-                r.savings() == null ? "none (no usable pair)"
+                r.savings() == null ? "none (" + (r.pairs() == 0 ? "no usable pair" : "no decision") + ")"
                         : Console.pct(r.savings()) + " (attempts paid against the fixed design's sessions)");
         ExperimentResult.Infrastructure inf = r.infrastructure();
         if (inf != null) {

@@ -457,11 +457,8 @@ public final class AbExperiment {
             for (SessionRecord r : allPrevious()) {
                 spentBefore = Math.addExact(spentBefore, r.costNanos());
             }
-            Map<String, Long> estimates = new HashMap<>();
-            for (ArmSetup a : List.of(controlArm, testArm)) {
-                CostProjection.of(a, options.resultsDir()).ifPresent(e -> estimates.put(a.arm(), e.perAttemptMaxNanos()));
-            }
-            BudgetGate gate = new BudgetGate(Money.nanos(s.maxCostUsd()), spentBefore, estimates);
+            BudgetGate gate = CostProjection.gate(List.of(controlArm, testArm), options.resultsDir(),
+                    Money.nanos(s.maxCostUsd()), spentBefore);
             PairedTest test = new PairedTest(rule, s.retries(), s.method() == Method.FIXED, s.capPairs(), s.metric()::of);
             SessionRunner r = new SessionRunner(store, folder.runId(), s.seed(), new RunnerOptions(s.concurrency(),
                     s.timeoutS(), s.retries(), options.backoffMs(), s.maxSteps(), s.maxCostUsd(), folder.logs()),
@@ -505,7 +502,7 @@ public final class AbExperiment {
                 decision = Decision.INCONCLUSIVE;
                 stoppedBy = STOPPED_BY_BUDGET;
                 reason = "budget: spend " + Money.format(gate.spentNanos()) + " plus the next session's reservation "
-                        + "would pass run.max_cost_usd " + Money.formatCap(s.maxCostUsd());
+                        + "would pass run.max_cost_usd " + Money.formatCap(s.maxCostUsd()) + " (" + gate.lastRefusal() + ")";
             } else if (s.method() == Method.FIXED && test.counts().pairs() + test.outagePairs().size() >= s.capPairs()) {
                 decision = fixedDecision(test.counts());
                 reason = "fixed design of " + s.capPairs() + " pairs completed (one-sided sign test on discordant pairs)";
@@ -578,7 +575,9 @@ public final class AbExperiment {
             PairCounts counts = test.counts();
             StoppingRule.Evaluation ev = test.evaluation();
             long fixedN = (long) Math.ceil(s.fixedNRaw());
-            Double savings = counts.pairs() == 0 || fixedN == 0 ? null : 1 - (double) figures.attempts() / (2 * fixedN);
+            boolean decided = stoppedBy == null && (decision == Decision.ACCEPT_H1 || decision == Decision.ACCEPT_H0);
+            Double savings = !decided || counts.pairs() == 0 || fixedN == 0 ? null
+                    : 1 - (double) figures.attempts() / (2 * fixedN);
             long n = counts.pairs();
             long cs = test.successes(PairedTest.CONTROL);
             long ts = test.successes(PairedTest.TEST);
@@ -644,7 +643,8 @@ public final class AbExperiment {
 
     /** How result.json defines the saving (ADR-012). */
     static final String SAVING_DEFINITION = "1 - attempts paid (every attempt of every session launched, retries and "
-            + "cancelled ones included) / sessions of the fixed design (2 x fixed_n); none when no pair was usable";
+            + "cancelled ones included) / sessions of the fixed design (2 x fixed_n); only for a run that decided "
+            + "(accept_h1 or accept_h0) on at least one usable pair";
 
     static String toolVersion() {
         String v = AbExperiment.class.getPackage().getImplementationVersion();

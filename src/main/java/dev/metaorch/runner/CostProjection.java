@@ -28,10 +28,12 @@ public final class CostProjection {
     }
 
     static final int MAX_RUNS = 20;
+    static final String VARIANT_ESTIMATE = "variant estimate";
     static final int MIN_SESSIONS = 10;
 
     /** Cost figures of one arm and where they came from. */
     public record Estimate(long perSessionNanos, long perAttemptMaxNanos, double attemptsPerSession, String source) {
+
         public double perSessionUsd() {
             return Money.usd(perSessionNanos);
         }
@@ -45,7 +47,7 @@ public final class CostProjection {
         return arm.variant().estimate().map(e -> {
             long mean = arm.price().costNanos(Math.round(e.prompt()), Math.round(e.cachedPrompt()),
                     Math.round(e.completion()));
-            return new Estimate(mean, 2 * mean, 1.0, "variant estimate");
+            return new Estimate(mean, 2 * mean, 1.0, VARIANT_ESTIMATE);
         });
     }
 
@@ -91,5 +93,14 @@ public final class CostProjection {
         } catch (IOException e) {
             return 0;
         }
+    }
+
+    /** A budget gate for {@code arms}: each reserves its dearest attempt seen, or twice its variant's estimate. */
+    public static BudgetGate gate(List<ArmSetup> arms, Path resultsDir, long capNanos, long spentNanos) {
+        Map<String, Long> estimates = new HashMap<>();
+        for (ArmSetup a : arms) {
+            of(a, resultsDir).ifPresent(e -> estimates.put(a.arm(), e.perAttemptMaxNanos()));
+        }
+        return new BudgetGate(capNanos, spentNanos, estimates);
     }
 }

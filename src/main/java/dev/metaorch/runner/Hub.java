@@ -161,11 +161,7 @@ public final class Hub {
             store.warnings().forEach(w -> messages.accept("warning: " + w));
             HubPlan plan = new HubPlan(arms, plans, allocator, settings, runOptions.retries(), progress);
             long spentBefore = plan.replay(store, folder.runId());
-            Map<String, Long> estimates = new HashMap<>();
-            for (ArmSetup a : arms) {
-                CostProjection.of(a, options.resultsDir()).ifPresent(e -> estimates.put(a.arm(), e.perAttemptMaxNanos()));
-            }
-            BudgetGate gate = new BudgetGate(Money.nanos(settings.budgetUsd()), spentBefore, estimates);
+            BudgetGate gate = CostProjection.gate(arms, options.resultsDir(), Money.nanos(settings.budgetUsd()), spentBefore);
             plan.spent = gate::spentNanos;
             SessionRunner runner = new SessionRunner(store, folder.runId(), settings.seed(), new RunnerOptions(
                     settings.concurrency(), runOptions.timeoutS(), runOptions.retries(), 200, runOptions.maxSteps(),
@@ -203,7 +199,7 @@ public final class Hub {
             if (byBudget) {
                 messages.accept("budget: stopped after " + ran + " of " + settings.total() + " sessions: spend "
                         + Money.format(figures.spendNanoUsd()) + " plus the next session's reservation would pass the cap "
-                        + Money.formatCap(settings.budgetUsd()));
+                        + Money.formatCap(settings.budgetUsd()) + " (" + gate.lastRefusal() + ")");
             }
             ObjectNode result = score(folder.runId(), settings, started, arms, stats, plan.launchedPerArm(),
                     Math.max(1, plan.launchedTotal()));
