@@ -8,7 +8,7 @@ import java.util.Locale;
  * Money in exact units: an integer number of nano-dollars (1e-9 USD). Every attempt's cost is
  * rounded once, half-even, to the nano-dollar when its record is made; from then on spend is a
  * sum of {@code long}s, so it is the same in any order, at any concurrency and after any number
- * of resumes (ADR-009). A record keeps its cost as the decimal {@code cost_usd} with at most nine
+ * of resumes (ADR-017). A record keeps its cost as the decimal {@code cost_usd} with at most nine
  * decimals, which converts back to the same integer exactly.
  */
 public final class Money {

@@ -355,7 +355,7 @@ public final class AbExperiment {
     }
 
     /**
-     * Projects the run's spend before it starts (ADR-011): sessions at the worst case for the
+     * Projects the run's spend before it starts (ADR-019): sessions at the worst case for the
      * sample size, priced per session with every attempt (retries, errors and timeouts are paid
      * too); refuses to start when the expected spend exceeds the cap, unless --force.
      */
@@ -641,7 +641,7 @@ public final class AbExperiment {
         }
     }
 
-    /** How result.json defines the saving (ADR-012). */
+    /** How result.json defines the saving (ADR-020). */
     static final String SAVING_DEFINITION = "1 - attempts paid (every attempt of every session launched, retries and "
             + "cancelled ones included) / sessions of the fixed design (2 x fixed_n); only for a run that decided "
             + "(accept_h1 or accept_h0) on at least one usable pair";

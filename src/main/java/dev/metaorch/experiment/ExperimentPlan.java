@@ -18,7 +18,7 @@ import java.util.function.Consumer;
 /**
  * What {@code run-experiment} launches, for the {@link LaunchLoop}: pair k's control then test
  * session, in pair order, with sessions already final in the log replayed instead of run again.
- * <p>Overrun control (ADR-012): sessions of pairs beyond the one that decides are paid for
+ * <p>Overrun control (ADR-020): sessions of pairs beyond the one that decides are paid for
  * nothing. The plan keeps the launched pairs within a window ahead of the pair the test waits
  * for: twice the fewest pairs that could still reach a decision (all wins, all ties or all
  * losses from here), at least 2 — so concurrency is full while the LLR is far from its bounds

@@ -17,7 +17,7 @@ import java.util.function.ToDoubleFunction;
  * The sequential test of a paired run, fed with attempt records in any order: it keeps each
  * session's final attempt and evaluates complete pairs strictly in pair order, so the run, a
  * resume and {@code watch} reach the same state from the same log.
- * <p>Intention to treat (ADR-010): a session whose last attempt ended in {@code error} or
+ * <p>Intention to treat (ADR-018): a session whose last attempt ended in {@code error} or
  * {@code timeout} after its retries counts as a failure of its arm. A pair whose two sessions
  * both ended so is an <em>outage pair</em>: no evidence about either config, held out of the
  * test and counted. {@code cancelled} attempts are never final (a resume runs them again).

@@ -5,7 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The one budget gate (ADR-011): an attempt is launched only after its estimated cost is
+ * The one budget gate (ADR-019): an attempt is launched only after its estimated cost is
  * reserved, and a reservation is granted only while {@code spend + reservations + estimate <=
  * cap}. When the attempt's record lands, the reservation is released and the record's exact cost
  * is spent. So spend can pass the cap only by what attempts in flight cost beyond their
