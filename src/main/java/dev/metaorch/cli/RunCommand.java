@@ -25,9 +25,12 @@ import picocli.CommandLine.Option;
         footerHeading = "%nExamples:%n",
         footer = {"  metaorch run",
             "  metaorch run --variants baseline,exp_042 --sessions 200 --concurrency 8",
-            "  metaorch run --allocation thompson --sessions 400 --json"})
+            "  metaorch run --allocation thompson --sessions 400 --json",
+            "  metaorch run --resume hub-20261203-101500-123",
+            "",
+            "Exit 0 when done; 2 on bad input or a refused budget; 130 when interrupted by Ctrl-C, 143 when stopped "
+                + "by SIGTERM (resume with --resume RUN_ID)."})
 final class RunCommand implements Callable<Integer> {
-
     /** {@code --allocation}: uniform, or a bandit policy. */
     enum Allocation {
         UNIFORM, THOMPSON, UCB1, KL_UCB, EPS_GREEDY, EPS_DECAY;
@@ -38,8 +41,7 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--config", paramLabel = "FILE", defaultValue = "configs/hub.json", description = "Hub file.")
-    Path config;
+    @Option(names = "--config", paramLabel = "FILE", defaultValue = "configs/hub.json", description = "Hub file.") Path config;
 
     @Option(names = "--variants", split = ",", paramLabel = "CONFIG", showDefaultValue = Visibility.NEVER,
             description = "Variant configs (paths, or names beside the hub file); default: the hub file's list.")
@@ -62,19 +64,47 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         launch.check();
-        HubSpec spec0 = HubSpec.load(config);
-        List<Path> paths = variants.isEmpty() ? spec0.variants()
+        HubSpec spec0 = launch.resume != null ? null : HubSpec.load(config);
+        List<Path> paths = spec0 == null ? List.of() : variants.isEmpty() ? spec0.variants()
                 : variants.stream().map(v -> HubSpec.resolve(config, v.trim())).toList();
         Console console = json.console();
         Hub hub = new Hub(new Hub.Options(spec0, paths, sessions, launch.seed,
                 launch.concurrency == null ? 8 : launch.concurrency, launch.runId, results.dir, plugins.dir, prices.file,
-                allocation.toString(), launch.maxCost, launch.force), AllocationPolicies::create);
-        long total = sessions != null ? sessions : (long) spec0.sessionsPerVariant() * paths.size();
+                allocation.toString(), launch.maxCost, launch.force, launch.resume), AllocationPolicies::create);
+        long total = spec0 == null ? 0 : sessions != null ? sessions : (long) spec0.sessionsPerVariant() * paths.size();
         ObjectNode result;
-        try (ProgressDisplay progress = new ProgressDisplay("sessions", total, console.err(), launch.quiet, 2000)) {
-            result = hub.run(p -> progress.update(p.done(), String.format("ok %d  $%.4f", p.successes(), p.spendUsd()),
-                    String.format("sessions %d/%d  successes %d  spend $%.4f", p.done(), p.total(), p.successes(),
-                            p.spendUsd())), console::info);
+        // On SIGTERM/SIGINT the JVM halts as soon as its shutdown hooks return: the hook stops the hub
+        // (in-flight sessions are cancelled, killed and logged) and waits until this thread is done.
+        java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            hub.interrupt();
+            try {
+                reported.await(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "sigterm");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            try (ProgressDisplay progress = new ProgressDisplay("sessions", total, console.err(), launch.quiet, 2000)) {
+                result = hub.run(p -> progress.update(p.done(), String.format(java.util.Locale.ROOT, "ok %d  $%.4f",
+                        p.successes(), p.spendUsd()), String.format(java.util.Locale.ROOT,
+                                "sessions %d/%d  successes %d  spend $%.4f", p.done(), p.total(), p.successes(),
+                                p.spendUsd())), console::info);
+            }
+            if ("interrupted".equals(result.path("status").asText())) {
+                console.info("interrupted: resume with metaorch run --resume " + result.path("run_id").asText());
+                return ExitCodes.INTERRUPTED;
+            }
+        } finally {
+            console.out().flush();
+            console.err().flush();
+            reported.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down
+            }
         }
         if (json.enabled) {
             console.json(result);

@@ -1,10 +1,9 @@
 package dev.metaorch.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.metaorch.common.ExitCodes;
 import dev.metaorch.experiment.AbExperiment;
 import dev.metaorch.experiment.ExperimentOptions;
+import dev.metaorch.experiment.ExperimentResult;
 import dev.metaorch.experiment.ExperimentStatus;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,11 +26,9 @@ import picocli.CommandLine.Spec;
             "  metaorch run-experiment --control configs/baseline.json --test configs/exp_041.json --method fixed",
             "  metaorch run-experiment --resume exp_042-20261122-101500-123",
             "",
-            "Exit 0 with any decision (accept_h1, accept_h0, inconclusive); 2 on bad input or a refused budget; "
-                + "130 when interrupted by Ctrl-C and 143 when stopped by SIGTERM (resume with --resume RUN_ID)."})
+            "Exit 0 with any decision (accept_h1, accept_h0, inconclusive); 2 on bad input or a refused budget;",
+            "130 when interrupted by Ctrl-C, 143 when stopped by SIGTERM (resume with --resume RUN_ID)."})
 final class RunExperimentCommand implements Callable<Integer> {
-    @Spec CommandSpec spec;
-
     /** {@code --method}: the sequential test of the config, or a fixed design. */
     enum Method {
         SPRT, FIXED;
@@ -52,6 +49,7 @@ final class RunExperimentCommand implements Callable<Integer> {
         }
     }
 
+    @Spec CommandSpec spec;
     @Option(names = "--control", paramLabel = "FILE", description = "Control config.") Path control;
     @Option(names = "--test", paramLabel = "FILE", description = "Test config.") Path test;
 
@@ -66,7 +64,6 @@ final class RunExperimentCommand implements Callable<Integer> {
     Integer maxSessions;
 
     @Mixin SharedOptions.Launch launch;
-    @Option(names = "--resume", paramLabel = "RUN_ID", description = "Continue an interrupted run.") String resume;
     @Mixin SharedOptions.ResultsDir results;
     @Mixin SharedOptions.PluginDir plugins;
     @Mixin SharedOptions.PriceFile prices;
@@ -81,7 +78,7 @@ final class RunExperimentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Console console = json.console();
-        if (resume == null && (control == null || test == null)) {
+        if (launch.resume == null && (control == null || test == null)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "Missing --control and --test (or --resume RUN_ID)");
         }
@@ -94,10 +91,11 @@ final class RunExperimentCommand implements Callable<Integer> {
             @Override
             public void status(ExperimentStatus s) {
                 if (!launch.quiet) {
-                    console.info(String.format("pairs %d  W/T/L %d/%d/%d  LLR %+.3f in [%.3f, %.3f]  success "
-                            + "control %.2f test %.2f  spend $%.4f  in flight %d  ETA %.0fs", s.pairs(), s.wins(), s.ties(),
-                            s.losses(), s.llr(), s.lower(), s.upper(), s.controlRate(), s.testRate(), s.spendUsd(),
-                            s.inFlight(), s.etaSeconds()));
+                    console.info(String.format(java.util.Locale.ROOT, "pairs %d  W/T/L %d/%d/%d  LLR %+.3f in [%.3f, %.3f]  "
+                            + "success control %.2f test %.2f  errors+timeouts %d/%d  spend $%.4f of $%.2f  in flight %d  "
+                            + "ETA %.0fs", s.pairs(), s.wins(), s.ties(), s.losses(), s.llr(), s.lower(), s.upper(),
+                            s.controlRate(), s.testRate(), s.controlInfrastructure(), s.testInfrastructure(), s.spendUsd(),
+                            s.maxCostUsd(), s.inFlight(), s.etaSeconds()));
                 }
             }
 
@@ -119,15 +117,19 @@ final class RunExperimentCommand implements Callable<Integer> {
         }, "sigterm");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            ObjectNode result = experiment.run(resume);
-            if (result.path("decision").asText().equals("interrupted")) {
-                console.info("interrupted: resume with metaorch run-experiment --resume " + result.path("run_id").asText());
+            ExperimentResult result = experiment.run(launch.resume);
+            if (result.decision().equals("interrupted")) {
+                console.info("interrupted: resume with metaorch run-experiment --resume " + result.runId());
                 return ExitCodes.INTERRUPTED;
             }
             if (json.enabled) {
-                console.json(result);
+                console.json(dev.metaorch.common.Json.tree(result));
             } else {
-                printSummary(console, result, results.dir);
+                ExperimentSummary.print(console.out(), result, results.dir);
+            }
+            if ("circuit_breaker".equals(result.stoppedBy())) {
+                console.info("error: " + result.reason());
+                return ExitCodes.RUNTIME_FAILURE;
             }
         } finally {
             console.out().flush();
@@ -142,35 +144,4 @@ final class RunExperimentCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    static void printSummary(Console c, JsonNode r, Path results) {
-        var out = c.out();
-        JsonNode ctl = r.path("arms").path("control");
-        JsonNode tst = r.path("arms").path("test");
-        out.printf("run %s: %s vs %s%n", r.path("run_id").asText(), ctl.path("experiment_id").asText(),
-                tst.path("experiment_id").asText());
-        out.printf("decision   %s (%s)%n", r.path("decision").asText(), r.path("reason").asText());
-        out.printf("LLR        %.4f  bounds [%.4f, %.4f]%n", r.path("llr").asDouble(), r.path("bounds").path("lower").asDouble(),
-                r.path("bounds").path("upper").asDouble());
-        out.printf("pairs      %d (W/T/L %d/%d/%d, %d broken), %d sessions, $%.4f%n", r.path("pairs").asLong(),
-                r.path("wins").asLong(), r.path("ties").asLong(), r.path("losses").asLong(), r.path("broken_pairs").asLong(),
-                r.path("sessions").asLong(), r.path("cost_usd").asDouble());
-        out.printf("fixed n    %d pairs; saving %s%n", r.path("fixed_n").asLong(), Console.pct(r.path("savings").asDouble()));
-        out.printf("%-10s %8s %16s %10s %12s %8s %8s%n", "arm", "success", "95% CI", "tokens", "cost/session", "early",
-                "waste");
-        for (String arm : List.of("control", "test")) {
-            JsonNode a = r.path("arms").path(arm);
-            out.printf("%-10s %8.3f   [%.3f, %.3f] %10.0f %12.5f %8s %8s%n", arm, a.path("success_rate").asDouble(),
-                    a.path("ci").path(0).asDouble(), a.path("ci").path(1).asDouble(), a.path("tokens_mean").asDouble(),
-                    a.path("cost_per_session").asDouble(),
-                    a.path("early_termination_rate").isNull() ? "-" : String.format("%.2f", a.path("early_termination_rate").asDouble()),
-                    String.format("%.2f", a.path("token_waste").asDouble()));
-        }
-        JsonNode e = r.path("effect");
-        out.printf("effect     %+.3f success rate [%.3f, %.3f]%s%n", e.path("success_rate_difference").asDouble(),
-                e.path("ci").path(0).asDouble(), e.path("ci").path(1).asDouble(),
-                e.path("biased").asBoolean() ? " (biased: early stop)" : "");
-        out.printf("flipped    %d tasks to pass, %d to fail%n", r.path("flipped").path("to_pass").size(),
-                r.path("flipped").path("to_fail").size());
-        out.printf("result     %s%n", results.resolve("runs").resolve(r.path("run_id").asText()).resolve("result.json"));
-    }
 }

@@ -100,6 +100,9 @@ final class SharedOptions {
      * null value falls back to the config (or the hub file).
      */
     static final class Launch {
+        /** Largest spend cap: the ledger counts nano-dollars in a long. */
+        static final double MAX_COST_USD = 1e9;
+
         @Option(names = "--concurrency", paramLabel = "N", showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
                 description = "Sessions at once (default: run.concurrency of the config, 8 for the hub).")
         Integer concurrency;
@@ -119,12 +122,13 @@ final class SharedOptions {
                 description = "Id of the new run (default: <experiment id>-<timestamp>).")
         String runId;
 
+        @Option(names = "--resume", paramLabel = "RUN_ID", description = "Continue an interrupted run.") String resume;
         @Option(names = "--quiet", description = "No live status on stderr.") boolean quiet;
 
         /** Parse checks that need no config: numbers a run could never use. */
         void check() {
-            if (maxCost != null && !(maxCost > 0 && Double.isFinite(maxCost))) {
-                throw MetaorchException.invalidInput("--max-cost: must be a finite amount > 0, got " + maxCost);
+            if (maxCost != null && !(maxCost > 0 && maxCost <= MAX_COST_USD)) {
+                throw MetaorchException.invalidInput("--max-cost: must be a dollar amount > 0 and at most 1e9, got " + maxCost);
             }
             if (concurrency != null && (concurrency < 1 || concurrency > 1024)) {
                 throw MetaorchException.invalidInput("--concurrency: must be in 1..1024, got " + concurrency);

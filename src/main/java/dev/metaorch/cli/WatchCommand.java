@@ -36,9 +36,11 @@ final class WatchCommand implements Callable<Integer> {
                 boolean finished = watcher.finished();
                 ExperimentStatus s = watcher.poll();
                 if (!s.equals(last)) {
-                    status.show(String.format(Locale.ROOT, "pairs %d  W/T/L %d/%d/%d  LLR %+.3f in [%.3f, %.3f]  success "
-                            + "control %.2f test %.2f  sessions %d  spend $%.4f", s.pairs(), s.wins(), s.ties(), s.losses(),
-                            s.llr(), s.lower(), s.upper(), s.controlRate(), s.testRate(), s.sessionsDone(), s.spendUsd()));
+                    status.show(String.format(Locale.ROOT, "pairs %d  W/T/L %d/%d/%d  LLR %+.3f in [%.3f, %.3f]  "
+                            + "success control %.2f test %.2f  errors+timeouts %d/%d  sessions %d  spend $%.4f of $%.2f",
+                            s.pairs(), s.wins(), s.ties(), s.losses(), s.llr(), s.lower(), s.upper(), s.controlRate(),
+                            s.testRate(), s.controlInfrastructure(), s.testInfrastructure(), s.sessionsDone(), s.spendUsd(),
+                            s.maxCostUsd()));
                     last = s;
                 }
                 if (finished || once) {
@@ -46,8 +48,9 @@ final class WatchCommand implements Callable<Integer> {
                     if (json.enabled) {
                         console.json(s);
                     } else if (finished) {
-                        var result = Json.mapper().readTree(Files.readString(watcher.resultFile()));
-                        RunExperimentCommand.printSummary(console, result, results.dir);
+                        var result = Json.mapper().readValue(watcher.resultFile().toFile(),
+                                dev.metaorch.experiment.ExperimentResult.class);
+                        ExperimentSummary.print(console.out(), result, results.dir);
                     }
                     return ExitCodes.OK;
                 }

@@ -5,7 +5,8 @@ import dev.metaorch.common.Json;
 import dev.metaorch.common.MetaorchException;
 import dev.metaorch.common.SafeIds;
 import dev.metaorch.runner.RunFolder;
-import dev.metaorch.session.Outcome;
+import dev.metaorch.common.Money;
+import dev.metaorch.session.RunLedger;
 import dev.metaorch.session.SessionRecord;
 import dev.metaorch.stats.PairCounts;
 import dev.metaorch.stats.StoppingRule;
@@ -14,8 +15,6 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Follows a run's {@code sessions.jsonl} from another process (or after the fact) and replays
@@ -26,15 +25,9 @@ public final class RunWatcher {
     private final RunFolder folder;
     private final AbExperiment.Settings settings;
     private final StoppingRule rule;
-    private final Map<Long, SessionRecord[]> finals = new HashMap<>();
+    private final PairedTest test;
+    private final RunLedger ledger = new RunLedger();
     private long offset;
-    private long nextEval;
-    private PairCounts counts = PairCounts.EMPTY;
-    private StoppingRule.Evaluation last;
-    private double spend;
-    private long successesControl;
-    private long successesTest;
-    private long sessions;
 
     public RunWatcher(Path resultsDir, String runId) throws IOException {
         this.folder = new RunFolder(resultsDir, SafeIds.require("RUN_ID", runId));
@@ -45,7 +38,8 @@ public final class RunWatcher {
         JsonNode manifest = Json.mapper().readTree(Files.readString(folder.manifest()));
         this.settings = Json.mapper().treeToValue(manifest.get("settings"), AbExperiment.Settings.class);
         this.rule = AbExperiment.ruleFor(settings);
-        this.last = rule.evaluate(counts);
+        this.test = new PairedTest(rule, settings.retries(), settings.method() == Method.FIXED, settings.capPairs(),
+                settings.metric()::of);
     }
 
     public boolean finished() {
@@ -78,10 +72,19 @@ public final class RunWatcher {
                 }
             }
         }
-        return new ExperimentStatus(counts.pairs(), counts.wins(), counts.ties(), counts.losses(), last.llr(), last.lower(),
-                last.upper(), counts.pairs() == 0 ? 0 : (double) successesControl / counts.pairs(),
-                counts.pairs() == 0 ? 0 : (double) successesTest / counts.pairs(), spend, 0, sessions, 0,
-                (long) Math.ceil(settings.fixedNRaw()));
+        PairCounts c = test.counts();
+        long n = c.pairs();
+        StoppingRule.Evaluation e = test.evaluation();
+        return new ExperimentStatus(n, c.wins(), c.ties(), c.losses(), e.llr(), e.lower(), e.upper(),
+                n == 0 ? 0 : (double) test.successes(PairedTest.CONTROL) / n,
+                n == 0 ? 0 : (double) test.successes(PairedTest.TEST) / n, Money.usd(ledger.spendNanos()), 0,
+                ledger.sessions(), 0, (long) Math.ceil(settings.fixedNRaw()), settings.maxCostUsd(),
+                test.infrastructureFinals(PairedTest.CONTROL), test.infrastructureFinals(PairedTest.TEST));
+    }
+
+    /** The ledger's figures of what was read so far. */
+    public RunLedger.Figures figures() {
+        return ledger.figures(null);
     }
 
     private void accept(String line) {
@@ -91,23 +94,7 @@ public final class RunWatcher {
         } catch (IOException e) {
             return;
         }
-        sessions++;
-        spend += r.costUsd();
-        if (r.outcome() == Outcome.CANCELLED || (r.outcome().isInfrastructure() && r.attempt() <= settings.retries())) {
-            return;
-        }
-        SessionRecord[] pair = finals.computeIfAbsent(r.pair(), k -> new SessionRecord[2]);
-        pair[r.arm().equals(AbExperiment.CONTROL) ? 0 : 1] = r;
-        while (finals.containsKey(nextEval) && finals.get(nextEval)[0] != null && finals.get(nextEval)[1] != null
-                && !last.decision().isFinal()) {
-            SessionRecord[] p = finals.remove(nextEval++);
-            if (p[0].outcome().isInfrastructure() || p[1].outcome().isInfrastructure()) {
-                continue;
-            }
-            counts = counts.plus(p[0].success(), p[1].success(), p[0].success() ? 1 : 0, p[1].success() ? 1 : 0);
-            successesControl += p[0].success() ? 1 : 0;
-            successesTest += p[1].success() ? 1 : 0;
-            last = rule.evaluate(counts);
-        }
+        ledger.add(r);
+        test.accept(r, ExperimentPlan.armIndex(r));
     }
 }

@@ -261,7 +261,7 @@ class CliCraftTest {
         Path results = tmp.resolve("results");
         assertThat(CommandResult.run("run-experiment", "--control", "configs/baseline.json", "--test", "configs/exp_042.json",
                 "--max-cost", "1e309", "--results", results.toString())).exitedWith(2).errLines(1)
-                .errContains("--max-cost: must be a finite amount > 0, got Infinity");
+                .errContains("--max-cost: must be a dollar amount > 0 and at most 1e9, got Infinity");
         assertThat(results).doesNotExist();
     }
 
