@@ -41,6 +41,7 @@ public final class ExperimentHistory {
             @JsonProperty("config_hash") String configHash,
             String status,
             Long sessions,
+            Long attempts,
             @JsonProperty("spend_usd") Double spendUsd,
             @JsonProperty("started_at") String startedAt,
             @JsonProperty("updated_at") String updatedAt,
@@ -60,17 +61,25 @@ public final class ExperimentHistory {
             return DECIDED.contains(status);
         }
 
-        /** A decided run that ran sessions and knows its fixed design: it enters the saving. */
+        /**
+         * A decided run that ran sessions and knows its fixed design enters the saving; when the
+         * tracker has the run's attempts, only if the run reported a saving (ADR-020: a run with no
+         * usable pair, or stopped by the budget, the cap or the circuit breaker, saved nothing).
+         */
         public boolean countsForSaving() {
-            return decided() && fixedN != null && pairs != null && sessions != null && sessions > 0;
+            return decided() && fixedN != null && sessions != null && sessions > 0
+                    && (attempts == null ? pairs != null : savings != null);
         }
 
         /**
-         * Sessions the SPRT saved against the fixed design: 2 × (fixed n − pairs) for a run that
-         * {@link #countsForSaving() counts}; zero for anything else (a broken run saved nothing).
+         * Sessions the SPRT saved against the fixed design's 2 × fixed n: minus the attempts paid
+         * (ADR-020), or, for tracker lines written before attempts were recorded, minus 2 × pairs.
          */
         public long sessionsSaved() {
-            return countsForSaving() ? 2 * Math.max(0, fixedN - pairs) : 0;
+            if (!countsForSaving()) {
+                return 0;
+            }
+            return attempts != null ? Math.max(0, 2 * fixedN - attempts) : 2 * Math.max(0, fixedN - pairs);
         }
     }
 
