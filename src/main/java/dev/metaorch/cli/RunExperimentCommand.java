@@ -75,6 +75,11 @@ final class RunExperimentCommand implements Callable<Integer> {
     @Option(names = "--retry-backoff-ms", defaultValue = "200", hidden = true)
     long backoffMs;
 
+    @Option(names = "--metric", paramLabel = "METRIC",
+            description = "Test this metric instead of the one the hypothesis (or stopping.metric) names: "
+                    + "success, early_termination_rate, tokens, cost_usd.")
+    String metric;
+
     @Option(names = "--tasks", paramLabel = "LABEL",
             description = "Only tasks that history labels so: discriminative (see metaorch analyze --clusters).")
     String tasksLabel;
@@ -93,7 +98,7 @@ final class RunExperimentCommand implements Callable<Integer> {
                     "Missing --control and --test (or --resume RUN_ID)");
         }
         ExperimentOptions options = new ExperimentOptions(control, test, overrides, method, maxSessions, maxCost,
-                concurrency, seed, runId, force, results, plugins, prices, backoffMs, tasksLabel);
+                concurrency, seed, runId, force, results, plugins, prices, backoffMs, tasksLabel, metric);
         AbExperiment experiment = new AbExperiment(options, new AbExperiment.Monitor() {
             @Override
             public void status(ExperimentStatus s) {
