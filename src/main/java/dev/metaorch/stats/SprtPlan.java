@@ -32,10 +32,20 @@ public record SprtPlan(
             @JsonProperty("p99_h0") long p99H0, @JsonProperty("p99_h1") long p99H1,
             @JsonProperty("inconclusive_h0") double inconclusiveH0,
             @JsonProperty("inconclusive_h1") double inconclusiveH1,
-            double seconds) {
+            double seconds,
+            @JsonProperty("alpha_se") double alphaSe,
+            @JsonProperty("power_se") double powerSe,
+            @JsonProperty("asn_h0_se") double asnH0Se,
+            @JsonProperty("asn_h1_se") double asnH1Se,
+            @JsonProperty("inconclusive_h0_se") double inconclusiveH0Se,
+            @JsonProperty("inconclusive_h1_se") double inconclusiveH1Se,
+            @JsonProperty("p90_h0_ci95") long[] p90H0Ci,
+            @JsonProperty("p90_h1_ci95") long[] p90H1Ci) {
         static Simulated of(SimulationSummary s, long seed) {
             return new Simulated(s.replications(), seed, s.alpha(), s.power(), s.asnH0(), s.asnH1(), s.p90H0(),
-                    s.p90H1(), s.p99H0(), s.p99H1(), s.inconclusiveH0(), s.inconclusiveH1(), s.seconds());
+                    s.p90H1(), s.p99H0(), s.p99H1(), s.inconclusiveH0(), s.inconclusiveH1(), s.seconds(),
+                    s.shareSe(s.alpha()), s.shareSe(s.power()), s.asnH0Se(), s.asnH1Se(),
+                    s.shareSe(s.inconclusiveH0()), s.shareSe(s.inconclusiveH1()), s.p90H0Interval(), s.p90H1Interval());
         }
     }
 
