@@ -84,8 +84,6 @@ public record SequentialEstimate(
         TrinomialGsprt test = TrinomialGsprt.forEffect(rule.minEffect(), regression, bounds);
         double llr = regression && rule.direction() == Direction.BOTH ? ev.llrWorse() : ev.llr();
         double[] p = regularized(counts);
-        double mean = p[1] * 0.5 + p[2];
-        double v = p[0] * mean * mean + p[1] * (0.5 - mean) * (0.5 - mean) + p[2] * (1 - mean) * (1 - mean);
         // where the path stopped: at the bound it crossed, at the time it would have met it
         double t;
         double y;
@@ -99,15 +97,10 @@ public record SequentialEstimate(
             y = Math.max(bounds.lower(), Math.min(bounds.upper(), llr));
             t = n;
         }
-        double s0 = test.s0();
-        double s1 = test.s1();
-        double tt = t;
-        double yy = y;
-        UnivariateFunction cdf = delta -> BrownianSprt.gsprt(bounds, s0, s1, (1 + delta) / 2, v).outcomeCdf(tt, yy);
-        double tail = (1 - confidence) / 2;
-        double est = solve(cdf, 0.5);
-        double lo = solve(cdf, 1 - tail);
-        double hi = solve(cdf, tail);
+        double[] r = stagewise(p, test.s0(), test.s1(), bounds, t, y, confidence);
+        double est = r[0];
+        double lo = r[1];
+        double hi = r[2];
         String note = "estimate: median-unbiased, interval by stagewise ordering, on the Brownian approximation of "
                 + "the GSPRT (as Fishtest after an SPRT)"
                 + (rule.direction() == Direction.BOTH ? "; direction both: the side " + (regression ? "worse" : "better")
@@ -117,24 +110,38 @@ public record SequentialEstimate(
                 fixedCi[1], note);
     }
 
-    /** The effect at which the outcome distribution function equals {@code target}, in [−1, 1]. */
+    /**
+     * Median-unbiased estimate and interval of the effect Δ = 2s − 1 for a path that stopped at
+     * (time t, LLR y), with the trinomial frequencies {@code p} (losses, ties, wins) giving the
+     * per-pair variance: {@code {estimate, low, high}}.
+     */
+    static double[] stagewise(double[] p, double s0, double s1, SprtBounds bounds, double t, double y,
+            double confidence) {
+        double mean = p[1] * 0.5 + p[2];
+        double v = p[0] * mean * mean + p[1] * (0.5 - mean) * (0.5 - mean) + p[2] * (1 - mean) * (1 - mean);
+        UnivariateFunction cdf = delta -> BrownianSprt.gsprt(bounds, s0, s1, (1 + delta) / 2, v).outcomeCdf(t, y);
+        double tail = (1 - confidence) / 2;
+        // F falls with the drift, which rises with Δ when s1 > s0 and falls when s1 < s0 (regressions)
+        double x = solve(cdf, 1 - tail);
+        double z = solve(cdf, tail);
+        return new double[] {solve(cdf, 0.5), Math.min(x, z), Math.max(x, z)};
+    }
+
+    /** The effect at which the outcome distribution function equals {@code target}, in [−1, 1] (the nearer end when it is not reached). */
     private static double solve(UnivariateFunction cdf, double target) {
         double lo = -1 + 1e-9;
         double hi = 1 - 1e-9;
         UnivariateFunction f = d -> cdf.value(d) - target;
         double flo = f.value(lo);
         double fhi = f.value(hi);
-        if (flo <= 0) {
-            return -1;
-        }
-        if (fhi >= 0) {
-            return 1;
+        if (flo == 0 || fhi == 0 || (flo > 0) == (fhi > 0)) {
+            return Math.abs(flo) <= Math.abs(fhi) ? -1 : 1;
         }
         return new BrentSolver(1e-10, 1e-10).solve(500, f, lo, hi);
     }
 
     /** Frequencies with an empty cell replaced by 1e-3 (as the GSPRT's {@link TrinomialGsprt#llr}). */
-    private static double[] regularized(PairCounts c) {
+    static double[] regularized(PairCounts c) {
         double l = Math.max(c.losses(), TrinomialGsprt.EPSILON);
         double t = Math.max(c.ties(), TrinomialGsprt.EPSILON);
         double w = Math.max(c.wins(), TrinomialGsprt.EPSILON);
