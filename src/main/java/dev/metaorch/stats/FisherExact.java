@@ -23,8 +23,10 @@ public record FisherExact(long a, long b, long c, long d, double pValue, double 
             throw new IllegalArgumentException("table too large for the exact test: " + total);
         }
         double or = (double) a * d / ((double) b * c);
-        if (total == 0) {
-            return new FisherExact(a, b, c, d, 1, Double.NaN);
+        if (a + b == 0 || c + d == 0 || a + c == 0 || b + d == 0) {
+            // an empty margin fixes the table: no other table is possible (Commons Math's
+            // probability() returns 0 on such a one-point support)
+            return new FisherExact(a, b, c, d, 1, or);
         }
         HypergeometricDistribution h = new HypergeometricDistribution(null, (int) total, (int) (a + c), (int) (a + b));
         double observed = h.probability((int) a);
