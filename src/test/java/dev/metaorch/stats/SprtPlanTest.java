@@ -9,22 +9,24 @@ import org.junit.jupiter.api.Test;
 /** What sprt plan and the budget gate project, against the Monte Carlo of the test that is run. */
 class SprtPlanTest {
     /**
-     * The Brownian approximation (with Siegmund's correction for the mean n) against 10,000
-     * simulated runs per hypothesis (standard error of the mean n about 0.3, of alpha 0.002, of
-     * power 0.003). The approximation is within 6% on the mean n and 0.02 on alpha and power;
+     * The Brownian approximation (with Siegmund's correction for the mean n) against 6,000
+     * simulated runs per hypothesis (standard error of the mean n about 0.4, of alpha 0.003, of
+     * power 0.004). The approximation is within 6% on the mean n and 0.02 on alpha and power
+     * (plus 2 standard errors; at d = 0.2, where one pair moves the LLR most, its power is about
+     * 0.015 above the simulated 0.88);
      * Wald's ASN for a known discordance, which the plan printed before, was 40% low under H0 at
      * d = 0.2 (24.1 against 41).
      */
     @Test
     void brownianApproximationTracksTheSimulatedGsprt() {
         for (double d : new double[] {0.2, 0.5}) {
-            SprtPlan p = new SprtPlanner(2).paired(0.05, 0.10, 0.15, d, 10_000, 3, null);
+            SprtPlan p = new SprtPlanner(2).paired(0.05, 0.10, 0.15, d, 6_000, 3, null);
             var bm = p.brownian();
             var s = p.simulated();
             assertThat(bm.asnH0()).as("H0 mean n, d = %s", d).isCloseTo(s.asnH0(), within(0.06 * s.asnH0()));
             assertThat(bm.asnH1()).as("H1 mean n, d = %s", d).isCloseTo(s.asnH1(), within(0.06 * s.asnH1()));
-            assertThat(bm.alpha()).isCloseTo(s.alpha(), within(0.02));
-            assertThat(bm.power()).isCloseTo(s.power(), within(0.02));
+            assertThat(bm.alpha()).isCloseTo(s.alpha(), within(0.02 + 2 * 0.003));
+            assertThat(bm.power()).isCloseTo(s.power(), within(0.02 + 2 * 0.004));
             assertThat(p.wald()).isNull();
             assertThat(p.discordance()).isEqualTo(d);
         }
@@ -46,7 +48,7 @@ class SprtPlanTest {
         assertThat(mid.mean()).isCloseTo(111, within(4 * 0.57 + 1));
         assertThat(mid.meanSe()).isCloseTo(0.57, within(0.05));
         assertThat(mid.p90()).isBetween(245L, 262L);
-        SimulationSummary ends = new SprtSimulator(2).simulate(SprtSimulator.paired(rule, 0.38, 0.15), 20_000, 1, null);
+        SimulationSummary ends = new SprtSimulator(2).simulate(SprtSimulator.paired(rule, 0.38, 0.15), 5_000, 1, null);
         assertThat(mid.mean()).isGreaterThan(1.3 * Math.max(ends.asnH0(), ends.asnH1()));
         assertThat(mid.p90()).isGreaterThan(Math.max(ends.p90H0(), ends.p90H1()));
         StoppingRule worse = new StoppingRule("gsprt", Direction.WORSE, 0.05, 0.10, 0.15, 0.38, 282);
