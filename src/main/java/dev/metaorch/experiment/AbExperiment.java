@@ -32,6 +32,7 @@ import dev.metaorch.session.SessionRecord;
 import dev.metaorch.stats.Decision;
 import dev.metaorch.stats.Direction;
 import dev.metaorch.stats.FisherExact;
+import dev.metaorch.stats.SequentialEstimate;
 import dev.metaorch.stats.Intervals;
 import dev.metaorch.stats.PairCounts;
 import dev.metaorch.stats.SampleSize;
@@ -417,11 +418,10 @@ public final class AbExperiment {
             expectedPairs = s.capPairs();
             p90Pairs = s.capPairs();
         } else {
-            SimulationSummary sim = new SprtSimulator(1).simulate(
-                    SprtSimulator.paired(rule, Math.max(s.discordance(), s.minEffect() * 1.01), s.minEffect()), 1000,
-                    s.seed(), null);
-            expectedPairs = Math.max(sim.asnH0(), sim.asnH1());
-            p90Pairs = Math.max(sim.p90H0(), sim.p90H1());
+            // the worst case for the sample size is the midpoint effect, between H0 and H1 (ADR-123)
+            var n = SprtSimulator.pairsAtMidpoint(rule, Math.max(s.discordance(), s.minEffect() * 1.01), 1000, s.seed());
+            expectedPairs = n.mean();
+            p90Pairs = n.p90();
         }
         SpendProjection p = SpendProjection.of(pc.get(), pt.get(), expectedPairs, p90Pairs, s.maxCostUsd());
         if (p.expectedUsd() > s.maxCostUsd() && !options.force()) {
@@ -637,12 +637,16 @@ public final class AbExperiment {
             Map<String, ObjectNode> arms = new LinkedHashMap<>();
             arms.put(CONTROL, armJson(controlArm, test, PairedTest.CONTROL));
             arms.put(TEST, armJson(testArm, test, PairedTest.TEST));
-            double[] ci = Intervals.newcombe(ts, n, cs, n, 0.95);
             boolean early = s.method() == Method.SPRT && decision != Decision.INCONCLUSIVE && stoppedBy == null;
+            SequentialEstimate adjusted = n == 0 ? null : SequentialEstimate.of(counts, rule, decision);
             ExperimentResult.Effect effect = new ExperimentResult.Effect(n == 0 ? 0 : (double) (ts - cs) / n,
-                    List.of(ci[0], ci[1]), early, early ? "fixed-sample estimate after an early stop: biased toward "
-                            + "the decision; Newcombe's interval for independent proportions (approximate for paired data)"
-                            : "Newcombe's interval for independent proportions (approximate for paired data)", null);
+                    adjusted == null ? List.of() : List.of(adjusted.fixedCiLow(), adjusted.fixedCiHigh()), early,
+                    (early ? "success_rate_difference and ci: the fixed-sample estimate (paired Wald interval), biased "
+                            + "toward the decision after an early stop; adjusted: the estimate and interval that account "
+                            + "for the sequential design"
+                            : "success_rate_difference and ci: the fixed-sample estimate with the paired Wald interval; "
+                            + "adjusted: the same data ranked under the sequential design")
+                            + " (the difference is in " + s.metric().label() + ")", adjusted);
             List<String> toPass = new ArrayList<>();
             List<String> toFail = new ArrayList<>();
             test.flips().forEach((task, f) -> {
@@ -704,7 +708,7 @@ public final class AbExperiment {
             long cf = test.infrastructureFinals(PairedTest.CONTROL);
             long tn = test.finals(PairedTest.TEST);
             long tf = test.infrastructureFinals(PairedTest.TEST);
-            Double p = cn == 0 || tn == 0 ? null : FisherExact.twoSided(cf, cn - cf, tf, tn - tf);
+            Double p = cn == 0 || tn == 0 ? null : FisherExact.twoSided(cf, cn - cf, tf, tn - tf).pValue();
             boolean differs = p != null && p < 0.05;
             return new ExperimentResult.Infrastructure(cn, cf, cn == 0 ? 0 : (double) cf / cn, tn, tf,
                     tn == 0 ? 0 : (double) tf / tn, p, differs, differs

@@ -141,7 +141,7 @@ public final class Hub {
         }
         Allocator allocator = allocators.create(settings.policy(), k, settings.total(), settings.seed());
         if (!resuming) {
-            budgetGate(arms, settings.total(), settings.budgetUsd(), messages);
+            budgetGate(arms, settings.total(), settings.budgetUsd(), settings.policy(), messages);
             folder.create();
             Map<String, String> hashes = new TreeMap<>();
             for (ResolvedConfig c : configs) {
@@ -378,23 +378,37 @@ public final class Hub {
      * Projects the spend (sessions split evenly, each variant's cost per session from earlier
      * sessions of its config or its own estimate) and refuses when it exceeds the budget.
      */
-    private void budgetGate(List<ArmSetup> arms, long total, double budget, Consumer<String> messages) {
+    /**
+     * Projects the spend before the run: sessions × cost per session with every attempt (retries and
+     * failures are paid too). A uniform allocation splits the sessions evenly; a bandit policy may
+     * send most of them to one variant, so its projection prices every session at the dearest
+     * variant (ADR-124: simulating the policy needs success rates the hub does not have before it
+     * runs). Refuses when the projection exceeds the budget, unless --force.
+     */
+    private void budgetGate(List<ArmSetup> arms, long total, double budget, String policy, Consumer<String> messages) {
         double perSession = 0;
+        double dearest = 0;
         int known = 0;
         for (ArmSetup a : arms) {
             var c = CostProjection.of(a, options.resultsDir());
             if (c.isPresent()) {
                 perSession += c.get().perSessionUsd();
+                dearest = Math.max(dearest, c.get().perSessionUsd());
                 known++;
             }
         }
         if (known == 0) {
-            messages.accept("warning: no cost estimate for the variants: budget gate skipped");
+            messages.accept("warning: no cost estimate for the variants: budget gate skipped; the first sessions of each "
+                    + "run one at a time until their cost is known");
             return;
         }
-        double projected = perSession / known * total;
-        String figures = String.format("projected spend $%.4f for %d sessions ($%.5f per session on average), budget $%.2f",
-                projected, total, perSession / known, budget);
+        boolean uniform = policy.equals("uniform");
+        double each = uniform ? perSession / known : dearest;
+        double projected = each * total;
+        String figures = String.format(java.util.Locale.ROOT, "projected spend $%.4f for %d sessions ($%.5f per session, "
+                + "%s, every attempt counted), budget $%.2f", projected, total, each,
+                uniform ? "the variants' mean" : "the dearest variant's, as " + policy + " may send most sessions there",
+                budget);
         if (projected > budget && !options.force()) {
             throw MetaorchException.invalidInput("budget: " + figures + " — raise --max-cost (or max_cost_usd in the "
                     + "hub file), run fewer --sessions, or pass --force");
