@@ -281,7 +281,7 @@ public final class GuidelineImpact implements Consumer<SessionRecord> {
         List<String> hashes = fit.hashes();
         int k = hashes.size();
         double t = fit.clusters() >= 2
-                ? new TDistribution(null, fit.clusters() - 1).inverseCumulativeProbability(0.975) : Double.NaN;
+                ? new TDistribution(null, fit.clusters() - 1, 1e-14).inverseCumulativeProbability(0.975) : Double.NaN;
         List<ObjectNode> rows = new ArrayList<>();
         for (int a = 0; a < k; a++) {
             String h = hashes.get(a);
