@@ -51,9 +51,9 @@ final class InsightsPrinter {
                         t.path("template").asText(), t.path("by_config"));
             }
             for (JsonNode s : e.path("systematic_issues")) {
-                o.printf("  systematic: %s: test %.3f vs control %.3f of sessions (p = %.4f, %s)%n",
+                o.printf("  systematic: %s: test %.3f vs control %.3f of sessions (p = %.4f, BH q = %.4f; %s)%n",
                         s.path("template").asText(), s.path("test_rate").asDouble(), s.path("control_rate").asDouble(),
-                        s.path("p_value").asDouble(), s.path("test_used").asText());
+                        s.path("p_value").asDouble(), s.path("q_value").asDouble(), s.path("test_used").asText());
             }
         }
         JsonNode a = out.path("anomalies");

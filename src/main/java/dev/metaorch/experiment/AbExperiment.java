@@ -266,22 +266,9 @@ public final class AbExperiment {
         }
     }
 
-    /** The tasks that the history in {@code results} labels {@code label} (task clustering). */
+    /** The tasks that the history in {@code results} labels {@code label} (task clustering): see {@link TaskSelection}. */
     private static List<Task> restrictToLabel(List<Task> tasks, String label, Path results) throws IOException {
-        if (!List.of("discriminative", "trivial", "challenging", "unclear").contains(label)) {
-            throw MetaorchException.invalidInput("--tasks: must be discriminative, trivial, challenging or unclear, got '"
-                    + label + "'");
-        }
-        dev.metaorch.analysis.TaskClusters clusters = new dev.metaorch.analysis.TaskClusters(
-                dev.metaorch.analysis.TaskClusters.Thresholds.DEFAULT);
-        new dev.metaorch.analysis.SessionSource(results, List.of()).forEach(clusters, p -> { });
-        java.util.Set<String> keep = new java.util.HashSet<>(clusters.tasksLabelled(label));
-        List<Task> out = tasks.stream().filter(t -> keep.contains(t.id())).toList();
-        if (out.isEmpty()) {
-            throw MetaorchException.invalidInput("--tasks " + label + ": no task of the suite is labelled " + label
-                    + " by the sessions in " + results.resolve("runs") + " (run metaorch analyze --clusters)");
-        }
-        return out;
+        return TaskSelection.select(tasks, label, results).apply(tasks);
     }
 
     /** The stopping rule a run with these settings uses. */
