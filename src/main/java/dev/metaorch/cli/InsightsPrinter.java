@@ -59,8 +59,10 @@ final class InsightsPrinter {
         JsonNode a = out.path("anomalies");
         if (!a.isMissingNode()) {
             o.println();
-            o.println("anomalies: " + a.path("count").asLong() + " (" + a.path("method").asText() + " > "
-                    + a.path("threshold").asDouble() + ")");
+            o.println("anomalies: " + a.path("count").asLong() + " of " + a.path("sessions").asLong() + " sessions ("
+                    + a.path("method").asText() + " > " + a.path("threshold").asDouble() + "); " + a.path("listed").asLong()
+                    + " listed in --json, " + a.path("not_listed").asLong() + " not listed, "
+                    + Math.min(10, a.path("listed").asLong()) + " shown");
             int shown = 0;
             for (JsonNode x : a.path("anomalies")) {
                 if (shown++ < 10) {
