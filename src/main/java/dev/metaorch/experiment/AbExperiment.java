@@ -208,6 +208,8 @@ public final class AbExperiment {
             new HashDictionary(results).addAll(hashes);
         }
         ExperimentTracker tracker = new ExperimentTracker(results);
+        RepeatedTests.warning(tracker.runs(), control.configHash(), test.configHash(), folder.runId())
+                .ifPresent(w -> monitor.message("warning: " + w));
         tracker.append(trackerEntry(folder.runId(), control, test, "running", 0, 0, started, null));
         monitor.message(String.format("run %s: %s vs %s, %s %s test (alpha %.2f, beta %.2f, effect %.2f), "
                 + "fixed design %d pairs, cap %d pairs, %d tasks, concurrency %d%s", folder.runId(),
@@ -361,7 +363,8 @@ public final class AbExperiment {
             long sessions, double spend, Instant started, ObjectNode result) {
         ObjectNode e = Json.object();
         e.put("run_id", runId).put("experiment_id", test.experimentId()).put("parent", test.parent().orElse(null))
-                .put("control", control.experimentId()).put("config_hash", test.configHash()).put("status", status)
+                .put("control", control.experimentId()).put("control_hash", control.configHash())
+                .put("config_hash", test.configHash()).put("status", status)
                 .put("sessions", sessions).put("spend_usd", spend).put("started_at", started.toString())
                 .put("updated_at", Instant.now().toString());
         test.hypothesis().ifPresent(h -> e.set("hypothesis", h));
