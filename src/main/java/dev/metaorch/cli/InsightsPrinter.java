@@ -30,8 +30,9 @@ final class InsightsPrinter {
                 String text = x.path("text").asText();
                 text = text.length() > 70 ? text.substring(0, 67) + "..." : text;
                 if (x.path("status").asText().equals("estimated")) {
-                    o.printf("  %-4d %+8.3f  [%+.3f, %+.3f] %7d %7d %10s  %s%n", x.path("rank").asInt(),
-                            x.path("effect").asDouble(), x.path("ci").path(0).asDouble(), x.path("ci").path(1).asDouble(),
+                    o.printf("  %-4d %+8.3f %18s %7d %7d %10s  %s%n", x.path("rank").asInt(), x.path("effect").asDouble(),
+                            x.path("ci").isArray() ? String.format(java.util.Locale.ROOT, "[%+.3f, %+.3f]",
+                                    x.path("ci").path(0).asDouble(), x.path("ci").path(1).asDouble()) : "no SE (one task)",
                             x.path("sessions_with").asLong(), x.path("sessions_without").asLong(),
                             x.path("cost_difference").isNull() ? "-" : String.format("%+.5f", x.path("cost_difference").asDouble()),
                             text);
