@@ -370,7 +370,8 @@ public final class AbExperiment {
         test.hypothesis().ifPresent(h -> e.set("hypothesis", h));
         if (result != null) {
             e.put("decision", result.path("decision").asText()).put("pairs", result.path("pairs").asLong())
-                    .put("fixed_n", result.path("fixed_n").asLong()).put("savings", result.path("savings").asDouble());
+                    .put("fixed_n", result.path("fixed_n").asLong()).put("savings", result.path("savings").asDouble())
+                    .put("alpha", result.path("alpha").asDouble()).put("beta", result.path("beta").asDouble());
         }
         return e;
     }
