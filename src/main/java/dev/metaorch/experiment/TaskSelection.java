@@ -3,9 +3,11 @@ package dev.metaorch.experiment;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.metaorch.analysis.SessionSource;
 import dev.metaorch.analysis.TaskClusters;
+import dev.metaorch.common.Hashing;
 import dev.metaorch.common.Json;
 import dev.metaorch.common.MetaorchException;
 import dev.metaorch.config.Task;
+import dev.metaorch.runner.TaskPlan;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -66,6 +68,16 @@ public record TaskSelection(String label, List<String> selected, List<String> ex
     public List<Task> excludedTasks(List<Task> suite) {
         Set<String> out = Set.copyOf(excluded);
         return suite.stream().filter(t -> out.contains(t.id())).toList();
+    }
+
+    /**
+     * The guard's plan: the excluded tasks in a seeded shuffle of their own (seed derived from the
+     * run's with "guard"), or empty when nothing was excluded. Pair k of the guard runs {@code task(k)}.
+     */
+    public java.util.Optional<TaskPlan> guardPlan(List<Task> suite, long runSeed) {
+        List<Task> out = excludedTasks(suite);
+        return out.isEmpty() ? java.util.Optional.empty()
+                : java.util.Optional.of(new TaskPlan(out, Hashing.deriveSeed(runSeed, "guard")));
     }
 
     /** What every effect of the run is about, e.g. "on 4 selected tasks (labelled discriminative, of 48)". */

@@ -70,6 +70,11 @@ class TaskSelectionTest {
         assertThat(s.scope()).isEqualTo("on " + s.selected().size() + " selected tasks (labelled discriminative, of 48)");
         assertThat(s.toJson().path("task_ids").size()).isEqualTo(s.selected().size());
         assertThat(s.toJson().path("method").asText()).contains("Benjamini-Hochberg");
+        var guard = s.guardPlan(suite, 42).orElseThrow();
+        assertThat(guard.suiteSize()).isEqualTo(s.excluded().size());
+        for (int k = 0; k < 2 * guard.suiteSize(); k++) {
+            assertThat(s.excluded()).contains(guard.task(k).id());
+        }
         assertThatThrownBy(() -> TaskSelection.from(suite, "discriminative", history(new SplittableRandom(8), 0), 2400))
                 .isInstanceOf(MetaorchException.class).hasMessageContaining("no task of the suite is labelled discriminative");
     }

@@ -103,6 +103,17 @@ class HubRankingTest {
     Path results;
 
     @Test
+    void badReferenceScalesAreReportedWithTheirPlace() throws Exception {
+        Path hub = results.resolve("hub.json");
+        java.nio.file.Files.writeString(hub, "{\"variants\": [\"" + CommandResult.project("configs/baseline.json")
+                + "\"], \"reference\": {\"cost_usd\": -1, \"latency\": 30}}");
+        assertThat(CommandResult.run("run", "--config", hub.toString(), "--results", results.toString(), "--quiet"))
+                .exitedWith(2).errContains("/reference/cost_usd: must be a number > 0")
+                .errContains("/reference/latency: unknown reference scale (cost_usd, latency_s)");
+        assertThat(HubSpec.load(Path.of("configs/hub.json")).scales()).isEqualTo(HubRanking.Scales.DEFAULT);
+    }
+
+    @Test
     void theTopTwoAreComparedOnTheScorePairedAndBanditIntervalsAreMarkedNotValid() throws Exception {
         CommandResult r = CommandResult.run("run", "--results", results.toString(), "--run-id", "u", "--quiet", "--json");
         assertThat(r).succeeded();
