@@ -235,6 +235,8 @@ public final class AbExperiment {
             new HashDictionary(results).addAll(hashes);
         }
         ExperimentTracker tracker = new ExperimentTracker(results);
+        RepeatedTests.warning(tracker.runs(), control.configHash(), test.configHash(), folder.runId())
+                .ifPresent(w -> monitor.message("warning: " + w));
         tracker.append(trackerEntry(folder.runId(), control, test, "running", null, started, null));
         monitor.message(String.format("run %s: %s vs %s, %s %s test (alpha %.2f, beta %.2f, effect %.2f), "
                 + "fixed design %d pairs, cap %d pairs, %d tasks, concurrency %d%s", folder.runId(),
@@ -300,22 +302,9 @@ public final class AbExperiment {
         return ledger.figures(beyond == null ? null : beyond.result());
     }
 
-    /** The tasks that the history in {@code results} labels {@code label} (task clustering). */
+    /** The tasks that the history in {@code results} labels {@code label} (task clustering): see {@link TaskSelection}. */
     private static List<Task> restrictToLabel(List<Task> tasks, String label, Path results) throws IOException {
-        if (!List.of("discriminative", "trivial", "challenging", "unclear").contains(label)) {
-            throw MetaorchException.invalidInput("--tasks: must be discriminative, trivial, challenging or unclear, got '"
-                    + label + "'");
-        }
-        dev.metaorch.analysis.TaskClusters clusters = new dev.metaorch.analysis.TaskClusters(
-                dev.metaorch.analysis.TaskClusters.Thresholds.DEFAULT);
-        new dev.metaorch.analysis.SessionSource(results, List.of()).forEach(clusters, p -> { });
-        java.util.Set<String> keep = new java.util.HashSet<>(clusters.tasksLabelled(label));
-        List<Task> out = tasks.stream().filter(t -> keep.contains(t.id())).toList();
-        if (out.isEmpty()) {
-            throw MetaorchException.invalidInput("--tasks " + label + ": no task of the suite is labelled " + label
-                    + " by the sessions in " + results.resolve("runs") + " (run metaorch analyze --clusters)");
-        }
-        return out;
+        return TaskSelection.select(tasks, label, results).apply(tasks);
     }
 
     /** A metric that must not drop by {@code maxDrop} or more while the primary test runs. */
@@ -437,7 +426,7 @@ public final class AbExperiment {
         ObjectNode e = Json.object();
         e.put("run_id", runId).put("experiment_id", test.experimentId()).put("parent", test.parent().orElse(null))
                 .put("control", control.experimentId()).put("config_hash", test.configHash())
-                .put("control_config_hash", control.configHash()).put("status", status)
+                .put("control_hash", control.configHash()).put("status", status)
                 .put("sessions", figures == null ? 0 : figures.sessionsLaunched())
                 .put("attempts", figures == null ? 0 : figures.attempts())
                 .put("spend_nano_usd", figures == null ? 0 : figures.spendNanoUsd())
@@ -446,7 +435,8 @@ public final class AbExperiment {
         test.hypothesis().ifPresent(h -> e.set("hypothesis", h));
         if (result != null) {
             e.put("decision", result.decision()).put("pairs", result.pairs()).put("fixed_n", result.fixedN())
-                    .put("metric", result.metric()).put("hypothesis_verdict", result.hypothesisVerdict());
+                    .put("metric", result.metric()).put("hypothesis_verdict", result.hypothesisVerdict())
+                    .put("alpha", result.alpha()).put("beta", result.beta());
             if (result.savings() != null) {
                 e.put("savings", result.savings());
             }
