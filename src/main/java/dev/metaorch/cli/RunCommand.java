@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {"  metaorch run",
             "  metaorch run --variants baseline,exp_042 --sessions 200 --concurrency 8",
-            "  metaorch run --allocation thompson --sessions 400 --json",
+            "  metaorch run --allocation thompson --sessions 200 --json",
             "  metaorch run --resume hub-20261203-101500-123",
             "",
             "Exit 0 when done; 2 on bad input or a refused budget; 143 when interrupted (resume with --resume RUN_ID)."})

@@ -125,7 +125,7 @@ class HubRankingTest {
         assertThat(top.path("score_difference").asDouble()).isCloseTo(variants.path(top.path("first").asText())
                 .path("score").asDouble() - variants.path(top.path("second").asText()).path("score").asDouble(), within(1e-12));
         CommandResult b = CommandResult.run("run", "--results", results.toString(), "--run-id", "b", "--quiet",
-                "--allocation", "thompson");
+                "--allocation", "thompson", "--max-cost", "30");
         assertThat(b).succeeded().outContains("not valid under thompson allocation");
     }
 }
