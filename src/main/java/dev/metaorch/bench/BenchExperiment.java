@@ -35,7 +35,7 @@ public final class BenchExperiment {
             for (int seed = 1; seed <= seeds; seed++) {
                 ExperimentOptions o = new ExperimentOptions(configs.resolve(c[1]), configs.resolve(c[2]), List.of(), null,
                         null, null, concurrency, (long) seed, c[0].startsWith("true") ? "t" + seed : "i" + seed, true,
-                        results, null, null, 0, null);
+                        results, null, null, 0, null, "success");
                 var r = new AbExperiment(o, SILENT).run(null);
                 switch (r.decision()) {
                     case "accept_h1" -> h1++;

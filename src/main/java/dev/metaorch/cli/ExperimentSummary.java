@@ -20,7 +20,19 @@ final class ExperimentSummary {
         RunLedger.Figures f = r.ledger();
         f(out, "run %s: %s vs %s%n", r.runId(), ctl == null ? "?" : ctl.path("experiment_id").asText(),
                 tst == null ? "?" : tst.path("experiment_id").asText());
+        f(out, "metric     %s (from %s)%s%n", r.metric(), r.metricSource() == null ? "stopping.metric" : r.metricSource(),
+                r.notApplicablePairs() > 0 ? "; " + r.notApplicablePairs() + " pairs where it is not defined skipped" : "");
         f(out, "decision   %s (%s)%n", r.decision(), r.reason());
+        if (r.hypothesisVerdict() != null) {
+            f(out, "hypothesis %s%n", r.hypothesisVerdict());
+        }
+        if (r.guardrails() != null) {
+            for (ExperimentResult.GuardrailResult g : r.guardrails()) {
+                f(out, "guardrail  %s must not drop by %.3f: %s (LLR %.3f in [%.3f, %.3f], %d pairs, difference %+.3f)%n",
+                        g.metric(), g.maxDrop(), g.verdict(), g.llr(), g.bounds().lower(), g.bounds().upper(), g.pairs(),
+                        g.difference());
+            }
+        }
         f(out, "LLR        %.4f  bounds [%.4f, %.4f]%n", r.llr(), r.bounds().lower(), r.bounds().upper());
         f(out, "pairs      %d in the test (W/T/L %d/%d/%d), %d sessions; %d outage pairs held out%n", r.pairs(), r.wins(),
                 r.ties(), r.losses(), r.sessionsInTest(), r.outagePairs() == null ? 0 : r.outagePairs().size());
@@ -42,14 +54,15 @@ final class ExperimentSummary {
                     inf.fisherP() == null ? "" : String.format(Locale.ROOT, "; Fisher p %.3f%s", inf.fisherP(),
                             inf.differs() ? " — the arms differ in reliability" : ""));
         }
-        f(out, "%-10s %8s %16s %10s %12s %8s %8s%n", "arm", "success", "95% CI", "tokens", "cost/session", "early",
+        String rate = r.metric() != null && r.metric().equals("early_termination_rate") ? "early term" : "success";
+        f(out, "%-10s %10s %16s %10s %12s %8s %8s%n", "arm", rate, "95% CI", "tokens", "cost/session", "early",
                 "waste");
         for (String arm : List.of("control", "test")) {
             JsonNode a = r.arms() == null ? null : r.arms().get(arm);
             if (a == null) {
                 continue;
             }
-            f(out, "%-10s %8.3f   [%.3f, %.3f] %10.0f %12.5f %8s %8s%n", arm, a.path("success_rate").asDouble(),
+            f(out, "%-10s %10.3f   [%.3f, %.3f] %10.0f %12.5f %8s %8s%n", arm, a.path("success_rate").asDouble(),
                     a.path("ci").path(0).asDouble(), a.path("ci").path(1).asDouble(), a.path("tokens_mean").asDouble(),
                     a.path("cost_per_session").asDouble(),
                     a.path("early_termination_rate").isNull() ? "-"
@@ -58,8 +71,16 @@ final class ExperimentSummary {
         }
         ExperimentResult.Effect e = r.effect();
         if (e != null && r.pairs() > 0) {
-            f(out, "effect     %+.3f success rate [%.3f, %.3f]%s%n", e.successRateDifference(), e.ci().get(0),
-                    e.ci().get(1), e.biased() ? " (fixed-sample estimate; biased by the early stop)" : "");
+            String what = rate.equals("success") ? "success rate" : "early termination rate";
+            if (e.adjusted() != null && e.biased()) {
+                f(out, "effect     %+.3f %s [%.3f, %.3f] adjusted for the early stop (%s); fixed-sample estimate "
+                        + "%+.3f [%.3f, %.3f], biased toward the decision%n", e.adjusted().estimate(), what,
+                        e.adjusted().ciLow(), e.adjusted().ciHigh(), e.adjusted().method().label(),
+                        e.successRateDifference(), e.ci().get(0), e.ci().get(1));
+            } else {
+                f(out, "effect     %+.3f %s [%.3f, %.3f] (fixed-sample estimate, paired interval)%n",
+                        e.successRateDifference(), what, e.ci().get(0), e.ci().get(1));
+            }
         }
         if (r.flipped() != null) {
             f(out, "flipped    %d tasks to pass, %d to fail%n", r.flipped().toPass().size(), r.flipped().toFail().size());

@@ -44,10 +44,12 @@ final class ExperimentsCommand implements Callable<Integer> {
 
         static int list(Console console, ExperimentHistory history, boolean json) {
             ExperimentHistory.Velocity v = history.velocity(Instant.now());
+            var falseAcceptances = history.falseAcceptances();
             if (json) {
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("experiments", history.runs());
                 o.put("kpis", v);
+                o.put("false_acceptances", falseAcceptances.toJson());
                 console.json(o);
                 return ExitCodes.OK;
             }
@@ -62,6 +64,7 @@ final class ExperimentsCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "velocity: %d hypotheses decided, %.1f per week; SPRT saved %d sessions "
                     + "(%.0f%% of the fixed designs)%n", v.hypothesesDecided(), v.hypothesesPerWeek(), v.sessionsSaved(),
                     100 * v.sessionsSavedShare());
+            out.println(falseAcceptances.label());
             return ExitCodes.OK;
         }
     }

@@ -5,6 +5,7 @@ import dev.metaorch.experiment.AbExperiment;
 import dev.metaorch.experiment.ExperimentOptions;
 import dev.metaorch.experiment.ExperimentResult;
 import dev.metaorch.experiment.ExperimentStatus;
+import dev.metaorch.experiment.Metric;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -26,8 +27,8 @@ import picocli.CommandLine.Spec;
             "  metaorch run-experiment --control configs/baseline.json --test configs/exp_041.json --method fixed",
             "  metaorch run-experiment --resume exp_042-20261122-101500-123",
             "",
-            "Exit 0 with any decision (accept_h1, accept_h0, inconclusive); 2 on bad input or a refused budget;",
-            "130 when interrupted by Ctrl-C, 143 when stopped by SIGTERM (resume with --resume RUN_ID)."})
+            "Exit 0 with any decision (accept_h1, accept_h0, inconclusive); 2 on bad input or a refused budget; "
+                + "130 when interrupted by Ctrl-C, 143 when stopped by SIGTERM (resume with --resume RUN_ID)."})
 final class RunExperimentCommand implements Callable<Integer> {
     /** {@code --method}: the sequential test of the config, or a fixed design. */
     enum Method {
@@ -69,6 +70,11 @@ final class RunExperimentCommand implements Callable<Integer> {
     @Mixin SharedOptions.PriceFile prices;
     @Option(names = "--retry-backoff-ms", defaultValue = "200", hidden = true) long backoffMs;
 
+    @Option(names = "--metric", paramLabel = "METRIC",
+            description = "Test this metric instead of the one the hypothesis (or stopping.metric) names: "
+                    + "${COMPLETION-CANDIDATES}.")
+    Metric metric;
+
     @Option(names = "--tasks", paramLabel = "LABEL",
             description = "Only tasks that history labels so (see metaorch analyze --clusters): ${COMPLETION-CANDIDATES}.")
     TaskLabel tasksLabel;
@@ -86,7 +92,7 @@ final class RunExperimentCommand implements Callable<Integer> {
         ExperimentOptions options = new ExperimentOptions(control, test, overrides.values,
                 method == null ? null : method.toString(), maxSessions, launch.maxCost, launch.concurrency, launch.seed,
                 launch.runId, launch.force, results.dir, plugins.dir, prices.file, backoffMs,
-                tasksLabel == null ? null : tasksLabel.toString());
+                tasksLabel == null ? null : tasksLabel.toString(), metric == null ? null : metric.label());
         AbExperiment experiment = new AbExperiment(options, new AbExperiment.Monitor() {
             @Override
             public void status(ExperimentStatus s) {

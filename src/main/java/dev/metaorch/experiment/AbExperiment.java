@@ -32,6 +32,7 @@ import dev.metaorch.session.SessionRecord;
 import dev.metaorch.stats.Decision;
 import dev.metaorch.stats.Direction;
 import dev.metaorch.stats.FisherExact;
+import dev.metaorch.stats.SequentialEstimate;
 import dev.metaorch.stats.Intervals;
 import dev.metaorch.stats.PairCounts;
 import dev.metaorch.stats.SampleSize;
@@ -107,7 +108,11 @@ public final class AbExperiment {
     record Settings(Method method, String test, String direction, double alpha, double beta, double minEffect,
             double discordance, Design design, Metric metric, int maxSessions, double maxCostUsd, int concurrency,
             long seed, double timeoutS, int retries, int maxSteps, long capPairs, double fixedNRaw,
-            Integer circuitBreaker) {
+            Integer circuitBreaker, String metricSource, List<Guardrail> guardrails) {
+        Settings {
+            guardrails = guardrails == null ? List.of() : List.copyOf(guardrails);
+        }
+
         /** Consecutive final infrastructure failures that stop the run (10 for runs made before the setting). */
         int breaker() {
             return circuitBreaker == null ? 10 : circuitBreaker;
@@ -180,6 +185,14 @@ public final class AbExperiment {
         } else if (!resuming && options.tasksLabel() != null) {
             common = restrictToLabel(common, options.tasksLabel(), results);
         }
+        boolean restrictToMetric = !resuming && s.guardrails().isEmpty() && common.stream().anyMatch(t -> !s.metric().definedOn(t));
+        if (restrictToMetric) {
+            common = common.stream().filter(t -> s.metric().definedOn(t)).toList();
+            if (common.isEmpty()) {
+                throw MetaorchException.invalidInput(test.sourceOf("/tasks") + ": /tasks: the metric " + s.metric().label()
+                        + " (" + s.metricSource() + ") is defined on impossible tasks only, and the suite has none");
+            }
+        }
         boolean unpaired = s.design() == Design.UNPAIRED;
         TaskPlan controlPlan = new TaskPlan(unpaired ? controlTasks : common, Hashing.deriveSeed(s.seed(), "pairs", unpaired ? CONTROL : ""));
         TaskPlan testPlan = unpaired ? new TaskPlan(List.copyOf(testById.values()), Hashing.deriveSeed(s.seed(), "pairs", TEST)) : null;
@@ -201,11 +214,15 @@ public final class AbExperiment {
             manifest.putPOJO("overrides", options.overrides());
             manifest.set("settings", Json.tree(s));
             manifest.put("plan_tasks", common.size());
-            if (options.tasksLabel() != null) {
-                manifest.put("tasks_label", options.tasksLabel());
+            if (options.tasksLabel() != null || restrictToMetric) {
+                if (options.tasksLabel() != null) {
+                    manifest.put("tasks_label", options.tasksLabel());
+                }
                 manifest.set("plan_task_ids", Json.tree(common.stream().map(Task::id).toList()));
-                monitor.message(common.size() + " of " + suiteSize + " tasks remain (labelled " + options.tasksLabel()
-                        + " by the sessions in " + results.resolve("runs") + ")");
+                monitor.message(common.size() + " of " + suiteSize + " tasks remain ("
+                        + (options.tasksLabel() != null ? "labelled " + options.tasksLabel() + " by the sessions in "
+                        + results.resolve("runs") : "") + (options.tasksLabel() != null && restrictToMetric ? "; " : "")
+                        + (restrictToMetric ? "where " + s.metric().label() + " is defined: impossible tasks" : "") + ")");
             }
             AtomicFiles.writeJson(folder.manifest(), manifest);
             Map<String, String> hashes = new TreeMap<>();
@@ -218,6 +235,8 @@ public final class AbExperiment {
             new HashDictionary(results).addAll(hashes);
         }
         ExperimentTracker tracker = new ExperimentTracker(results);
+        RepeatedTests.warning(tracker.runs(), control.configHash(), test.configHash(), folder.runId())
+                .ifPresent(w -> monitor.message("warning: " + w));
         tracker.append(trackerEntry(folder.runId(), control, test, "running", null, started, null));
         monitor.message(String.format("run %s: %s vs %s, %s %s test (alpha %.2f, beta %.2f, effect %.2f), "
                 + "fixed design %d pairs, cap %d pairs, %d tasks, concurrency %d%s", folder.runId(),
@@ -259,12 +278,9 @@ public final class AbExperiment {
                 return result;
             }
             AtomicFiles.writeJson(folder.result(), result);
+            String verdict = result.hypothesisVerdict() == null ? "" : result.hypothesisVerdict();
             String status = result.stoppedBy() != null && result.stoppedBy().equals(STOPPED_BY_BREAKER) ? "aborted"
-                    : switch (result.decision()) {
-                        case "accept_h1" -> "accepted";
-                        case "accept_h0" -> "rejected";
-                        default -> "inconclusive";
-                    };
+                    : verdict.equals("accepted") ? "accepted" : verdict.startsWith("rejected") ? "rejected" : "inconclusive";
             tracker.append(trackerEntry(folder.runId(), control, test, status, result.ledger(), started, result));
             return result;
         } finally {
@@ -286,22 +302,20 @@ public final class AbExperiment {
         return ledger.figures(beyond == null ? null : beyond.result());
     }
 
-    /** The tasks that the history in {@code results} labels {@code label} (task clustering). */
+    /** The tasks that the history in {@code results} labels {@code label} (task clustering): see {@link TaskSelection}. */
     private static List<Task> restrictToLabel(List<Task> tasks, String label, Path results) throws IOException {
-        if (!List.of("discriminative", "trivial", "challenging", "unclear").contains(label)) {
-            throw MetaorchException.invalidInput("--tasks: must be discriminative, trivial, challenging or unclear, got '"
-                    + label + "'");
-        }
-        dev.metaorch.analysis.TaskClusters clusters = new dev.metaorch.analysis.TaskClusters(
-                dev.metaorch.analysis.TaskClusters.Thresholds.DEFAULT);
-        new dev.metaorch.analysis.SessionSource(results, List.of()).forEach(clusters, p -> { });
-        java.util.Set<String> keep = new java.util.HashSet<>(clusters.tasksLabelled(label));
-        List<Task> out = tasks.stream().filter(t -> keep.contains(t.id())).toList();
-        if (out.isEmpty()) {
-            throw MetaorchException.invalidInput("--tasks " + label + ": no task of the suite is labelled " + label
-                    + " by the sessions in " + results.resolve("runs") + " (run metaorch analyze --clusters)");
-        }
-        return out;
+        return TaskSelection.select(tasks, label, results).apply(tasks);
+    }
+
+    /** A metric that must not drop by {@code maxDrop} or more while the primary test runs. */
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Guardrail(Metric metric, double maxDrop) {
+    }
+
+    /** The mirrored test of a guardrail: H0 no drop, H1 a drop of max_drop (regression direction). */
+    static StoppingRule guardRule(Settings s, Guardrail g) {
+        return new StoppingRule(s.test(), Direction.WORSE, s.alpha(), s.beta(), g.maxDrop(), s.discordance(),
+                s.method() == Method.FIXED ? Long.MAX_VALUE : s.capPairs());
     }
 
     /** The stopping rule a run with these settings uses. */
@@ -337,6 +351,25 @@ public final class AbExperiment {
         if (concurrency < 1 || concurrency > 1024) {
             throw MetaorchException.invalidInput("--concurrency: must be in 1..1024, got " + concurrency);
         }
+        Metric metric;
+        String metricSource;
+        var hypothesisMetric = test.hypothesis().map(h -> h.path("metric").asText(null)).filter(java.util.Objects::nonNull);
+        if (options.metric() != null) {
+            metric = Metric.known(options.metric()).orElseThrow(() -> MetaorchException.invalidInput("--metric: must be one of "
+                    + java.util.Arrays.stream(Metric.values()).map(Metric::label).toList() + ", got '" + options.metric() + "'"));
+            metricSource = "--metric";
+        } else if (hypothesisMetric.isPresent() && Metric.known(hypothesisMetric.get()).isPresent()) {
+            metric = Metric.known(hypothesisMetric.get()).get();
+            metricSource = "hypothesis " + test.hypothesis().get().path("id").asText("(no id)");
+        } else {
+            hypothesisMetric.ifPresent(m -> monitor.message("warning: " + test.sourceOf("/hypothesis/metric")
+                    + ": /hypothesis/metric: metaorch cannot test '" + m + "'; testing stopping.metric " + st.metric()));
+            metric = Metric.parse(st.metric());
+            metricSource = "stopping.metric";
+        }
+        List<Guardrail> guardrails = new ArrayList<>();
+        test.tree().path("stopping").path("guardrails").forEach(g -> guardrails.add(
+                new Guardrail(Metric.parse(g.path("metric").asText()), g.path("max_drop").asDouble())));
         Direction dir = Direction.parse(st.direction());
         double alpha = dir == Direction.BOTH ? st.alpha() / 2 : st.alpha();
         double fixed;
@@ -350,8 +383,8 @@ public final class AbExperiment {
         long cap = method == Method.FIXED ? fixedN : (st.maxPairs() != null ? st.maxPairs() : 2 * fixedN);
         cap = Math.min(cap, maxSessions / 2);
         return new Settings(method, st.test(), st.direction(), st.alpha(), st.beta(), st.minEffect(), st.discordance(),
-                Design.parse(st.design()), Metric.parse(st.metric()), maxSessions, maxCost, concurrency, seed,
-                run.timeoutS(), run.retries(), run.maxSteps(), cap, fixed, run.circuitBreaker());
+                Design.parse(st.design()), metric, maxSessions, maxCost, concurrency, seed,
+                run.timeoutS(), run.retries(), run.maxSteps(), cap, fixed, run.circuitBreaker(), metricSource, guardrails);
     }
 
     /**
@@ -374,11 +407,10 @@ public final class AbExperiment {
             expectedPairs = s.capPairs();
             p90Pairs = s.capPairs();
         } else {
-            SimulationSummary sim = new SprtSimulator(1).simulate(
-                    SprtSimulator.paired(rule, Math.max(s.discordance(), s.minEffect() * 1.01), s.minEffect()), 1000,
-                    s.seed(), null);
-            expectedPairs = Math.max(sim.asnH0(), sim.asnH1());
-            p90Pairs = Math.max(sim.p90H0(), sim.p90H1());
+            // the worst case for the sample size is the midpoint effect, between H0 and H1 (ADR-123)
+            var n = SprtSimulator.pairsAtMidpoint(rule, Math.max(s.discordance(), s.minEffect() * 1.01), 1000, s.seed());
+            expectedPairs = n.mean();
+            p90Pairs = n.p90();
         }
         SpendProjection p = SpendProjection.of(pc.get(), pt.get(), expectedPairs, p90Pairs, s.maxCostUsd());
         if (p.expectedUsd() > s.maxCostUsd() && !options.force()) {
@@ -394,7 +426,7 @@ public final class AbExperiment {
         ObjectNode e = Json.object();
         e.put("run_id", runId).put("experiment_id", test.experimentId()).put("parent", test.parent().orElse(null))
                 .put("control", control.experimentId()).put("config_hash", test.configHash())
-                .put("control_config_hash", control.configHash()).put("status", status)
+                .put("control_hash", control.configHash()).put("status", status)
                 .put("sessions", figures == null ? 0 : figures.sessionsLaunched())
                 .put("attempts", figures == null ? 0 : figures.attempts())
                 .put("spend_nano_usd", figures == null ? 0 : figures.spendNanoUsd())
@@ -402,7 +434,9 @@ public final class AbExperiment {
                 .put("started_at", started.toString()).put("updated_at", Instant.now().toString());
         test.hypothesis().ifPresent(h -> e.set("hypothesis", h));
         if (result != null) {
-            e.put("decision", result.decision()).put("pairs", result.pairs()).put("fixed_n", result.fixedN());
+            e.put("decision", result.decision()).put("pairs", result.pairs()).put("fixed_n", result.fixedN())
+                    .put("metric", result.metric()).put("hypothesis_verdict", result.hypothesisVerdict())
+                    .put("alpha", result.alpha()).put("beta", result.beta());
             if (result.savings() != null) {
                 e.put("savings", result.savings());
             }
@@ -459,12 +493,14 @@ public final class AbExperiment {
             }
             BudgetGate gate = CostProjection.gate(List.of(controlArm, testArm), options.resultsDir(),
                     Money.nanos(s.maxCostUsd()), spentBefore);
-            PairedTest test = new PairedTest(rule, s.retries(), s.method() == Method.FIXED, s.capPairs(), s.metric()::of);
+            PairedTest test = new PairedTest(rule, s.retries(), s.method() == Method.FIXED, s.capPairs(), s.metric());
+            List<PairedTest> guards = s.guardrails().stream().map(g -> new PairedTest(guardRule(s, g), s.retries(),
+                    s.method() == Method.FIXED, s.capPairs(), g.metric())).toList();
             SessionRunner r = new SessionRunner(store, folder.runId(), s.seed(), new RunnerOptions(s.concurrency(),
                     s.timeoutS(), s.retries(), options.backoffMs(), s.maxSteps(), s.maxCostUsd(), folder.logs()),
                     rec -> { }, gate);
-            ExperimentPlan plan = new ExperimentPlan(s, rule, test, controlArm, testArm, controlPlan, testPlan, testById,
-                    previous, folder.runId(), runner -> status(test, runner, gate, false));
+            ExperimentPlan plan = new ExperimentPlan(s, rule, test, guards, controlArm, testArm, controlPlan, testPlan,
+                    testById, previous, folder.runId(), runner -> status(test, runner, gate, false));
             plan.replay();
             pairsAtStart = test.counts().pairs();
             evalStartNanos = System.nanoTime();
@@ -482,7 +518,7 @@ public final class AbExperiment {
             }
             status(test, r, gate, true);
             RunLedger.Figures figures = ledgerOf(store, test.decidingPair());
-            if (end == LaunchLoop.End.INTERRUPTED && test.decision() == null) {
+            if (end == LaunchLoop.End.INTERRUPTED && !plan.stopped()) {
                 return interruptedResult(test, figures);
             }
             Decision decision = test.decision();
@@ -492,6 +528,13 @@ public final class AbExperiment {
                 decision = Decision.INCONCLUSIVE;
                 stoppedBy = STOPPED_BY_BREAKER;
                 reason = "circuit breaker: " + plan.breakerReason() + "; agent logs in " + folder.logs();
+            } else if (guards.stream().anyMatch(g -> g.decision() == Decision.ACCEPT_H1)) {
+                int i = java.util.stream.IntStream.range(0, guards.size())
+                        .filter(j -> guards.get(j).decision() == Decision.ACCEPT_H1).findFirst().getAsInt();
+                reason = "guardrail " + s.guardrails().get(i).metric().label() + " broken: its test found a drop of "
+                        + s.guardrails().get(i).maxDrop() + (decision == null ? " before the primary test decided"
+                        : " (the primary test: " + decision.label() + ")");
+                decision = decision == null ? Decision.INCONCLUSIVE : decision;
             } else if (decision != null) {
                 reason = switch (decision) {
                     case ACCEPT_H1 -> "LLR crossed the upper bound";
@@ -511,7 +554,7 @@ public final class AbExperiment {
                 reason = plan.launchedPairs() >= s.maxSessions() / 2 ? "max_sessions reached (" + s.maxSessions() + ")"
                         : "cap of " + s.capPairs() + " pairs reached";
             }
-            return result(decision, reason, stoppedBy, test, figures);
+            return result(decision, reason, stoppedBy, test, guards, figures);
         }
 
         private List<SessionRecord> allPrevious() throws IOException {
@@ -529,7 +572,7 @@ public final class AbExperiment {
                     c.wins(), c.ties(), c.losses(), 2 * c.pairs(), test.outagePairs(), null, f, s.maxCostUsd(),
                     f.spendNanoUsd(), f.spendUsd(), f.sessionsLaunched(), f.attempts(), (long) Math.ceil(s.fixedNRaw()),
                     s.fixedNRaw(), s.capPairs(), null, null, test.trace(), null, null, null, null, toolVersion(),
-                    started.toString(), Instant.now().toString(), wall());
+                    started.toString(), Instant.now().toString(), wall(), s.metricSource(), test.notApplicable(), null, null);
         }
 
         private double wall() {
@@ -571,7 +614,7 @@ public final class AbExperiment {
         }
 
         private ExperimentResult result(Decision decision, String reason, String stoppedBy, PairedTest test,
-                RunLedger.Figures figures) {
+                List<PairedTest> guards, RunLedger.Figures figures) {
             PairCounts counts = test.counts();
             StoppingRule.Evaluation ev = test.evaluation();
             long fixedN = (long) Math.ceil(s.fixedNRaw());
@@ -584,12 +627,16 @@ public final class AbExperiment {
             Map<String, ObjectNode> arms = new LinkedHashMap<>();
             arms.put(CONTROL, armJson(controlArm, test, PairedTest.CONTROL));
             arms.put(TEST, armJson(testArm, test, PairedTest.TEST));
-            double[] ci = Intervals.newcombe(ts, n, cs, n, 0.95);
             boolean early = s.method() == Method.SPRT && decision != Decision.INCONCLUSIVE && stoppedBy == null;
+            SequentialEstimate adjusted = n == 0 ? null : SequentialEstimate.of(counts, rule, decision);
             ExperimentResult.Effect effect = new ExperimentResult.Effect(n == 0 ? 0 : (double) (ts - cs) / n,
-                    List.of(ci[0], ci[1]), early, early ? "fixed-sample estimate after an early stop: biased toward "
-                            + "the decision; Newcombe's interval for independent proportions (approximate for paired data)"
-                            : "Newcombe's interval for independent proportions (approximate for paired data)", null);
+                    adjusted == null ? List.of() : List.of(adjusted.fixedCiLow(), adjusted.fixedCiHigh()), early,
+                    (early ? "success_rate_difference and ci: the fixed-sample estimate (paired Wald interval), biased "
+                            + "toward the decision after an early stop; adjusted: the estimate and interval that account "
+                            + "for the sequential design"
+                            : "success_rate_difference and ci: the fixed-sample estimate with the paired Wald interval; "
+                            + "adjusted: the same data ranked under the sequential design")
+                            + " (the difference is in " + s.metric().label() + ")", adjusted);
             List<String> toPass = new ArrayList<>();
             List<String> toFail = new ArrayList<>();
             test.flips().forEach((task, f) -> {
@@ -608,7 +655,42 @@ public final class AbExperiment {
                     figures.attempts(), fixedN, s.fixedNRaw(), s.capPairs(), savings, SAVING_DEFINITION,
                     test.trace().stream().map(v -> Math.round(v * 1e6) / 1e6).toList(), arms, effect,
                     new ExperimentResult.Flipped(toPass, toFail), projection,
-                    toolVersion(), started.toString(), Instant.now().toString(), wall());
+                    toolVersion(), started.toString(), Instant.now().toString(), wall(), s.metricSource(),
+                    test.notApplicable(), guardrailResults(guards), hypothesisVerdict(decision, stoppedBy, guards));
+        }
+
+        private List<ExperimentResult.GuardrailResult> guardrailResults(List<PairedTest> guards) {
+            List<ExperimentResult.GuardrailResult> out = new ArrayList<>();
+            for (int i = 0; i < guards.size(); i++) {
+                PairedTest g = guards.get(i);
+                Guardrail spec = s.guardrails().get(i);
+                StoppingRule.Evaluation e = g.evaluation();
+                Decision d = g.decision() == null ? e.decision() : g.decision();
+                String verdict = d == Decision.ACCEPT_H1 ? "broken" : d == Decision.ACCEPT_H0 ? "held" : "undecided";
+                PairCounts c = g.counts();
+                long n = c.pairs();
+                out.add(new ExperimentResult.GuardrailResult(spec.metric().label(), spec.maxDrop(), verdict, e.llr(),
+                        new ExperimentResult.Bounds(e.lower(), e.upper()), n,
+                        n == 0 ? 0 : (double) (g.successes(PairedTest.TEST) - g.successes(PairedTest.CONTROL)) / n));
+            }
+            return out;
+        }
+
+        private String hypothesisVerdict(Decision decision, String stoppedBy, List<PairedTest> guards) {
+            if (stoppedBy != null) {
+                return "inconclusive (stopped by " + stoppedBy + ")";
+            }
+            List<ExperimentResult.GuardrailResult> g = guardrailResults(guards);
+            if (g.stream().anyMatch(x -> x.verdict().equals("broken"))) {
+                return "rejected: guardrail " + g.stream().filter(x -> x.verdict().equals("broken")).findFirst().get().metric()
+                        + " broken";
+            }
+            return switch (decision) {
+                case ACCEPT_H1 -> g.stream().allMatch(x -> x.verdict().equals("held")) ? "accepted"
+                        : "inconclusive: " + s.metric().label() + " improved, but a guardrail is undecided";
+                case ACCEPT_H0 -> "rejected: no improvement of " + s.minEffect() + " in " + s.metric().label();
+                default -> "inconclusive";
+            };
         }
 
         private ExperimentResult.Infrastructure infrastructure(PairedTest test) {
@@ -616,7 +698,7 @@ public final class AbExperiment {
             long cf = test.infrastructureFinals(PairedTest.CONTROL);
             long tn = test.finals(PairedTest.TEST);
             long tf = test.infrastructureFinals(PairedTest.TEST);
-            Double p = cn == 0 || tn == 0 ? null : FisherExact.twoSided(cf, cn - cf, tf, tn - tf);
+            Double p = cn == 0 || tn == 0 ? null : FisherExact.twoSided(cf, cn - cf, tf, tn - tf).pValue();
             boolean differs = p != null && p < 0.05;
             return new ExperimentResult.Infrastructure(cn, cf, cn == 0 ? 0 : (double) cf / cn, tn, tf,
                     tn == 0 ? 0 : (double) tf / tn, p, differs, differs

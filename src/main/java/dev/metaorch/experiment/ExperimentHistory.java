@@ -29,6 +29,7 @@ public final class ExperimentHistory {
 
     private final Path file;
     private final List<TrackedRun> runs;
+    private final List<ObjectNode> lines;
 
     /** One run's latest tracker line. Fields absent from the line are null. */
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -99,18 +100,20 @@ public final class ExperimentHistory {
             List<TrackedRun> runs) {
     }
 
-    private ExperimentHistory(Path file, List<TrackedRun> runs) {
+    private ExperimentHistory(Path file, List<TrackedRun> runs, List<ObjectNode> lines) {
         this.file = file;
         this.runs = List.copyOf(runs);
+        this.lines = List.copyOf(lines);
     }
 
     public static ExperimentHistory read(Path resultsDir) throws IOException {
         ExperimentTracker tracker = new ExperimentTracker(resultsDir);
+        List<ObjectNode> lines = tracker.runs();
         List<TrackedRun> runs = new ArrayList<>();
-        for (ObjectNode o : tracker.runs()) {
+        for (ObjectNode o : lines) {
             runs.add(Json.mapper().treeToValue(o, TrackedRun.class));
         }
-        return new ExperimentHistory(tracker.file(), runs);
+        return new ExperimentHistory(tracker.file(), runs, lines);
     }
 
     public Path file() {
@@ -119,6 +122,11 @@ public final class ExperimentHistory {
 
     public List<TrackedRun> runs() {
         return runs;
+    }
+
+    /** The record's expected false acceptances (ADR-134). */
+    public RepeatedTests.Estimate falseAcceptances() {
+        return RepeatedTests.estimate(lines);
     }
 
     /** Runs of the experiment (or the run) called {@code id}; null when there is none. */

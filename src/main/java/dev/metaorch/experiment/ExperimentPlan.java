@@ -11,6 +11,7 @@ import dev.metaorch.session.SessionRecord;
 import dev.metaorch.stats.Decision;
 import dev.metaorch.stats.PairCounts;
 import dev.metaorch.stats.StoppingRule;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -31,6 +32,7 @@ final class ExperimentPlan implements LaunchLoop.Plan {
     private final AbExperiment.Settings s;
     private final StoppingRule rule;
     private final PairedTest test;
+    private final List<PairedTest> guards;
     private final ArmSetup[] arms;
     private final TaskPlan controlPlan;
     private final TaskPlan testPlan;
@@ -43,15 +45,16 @@ final class ExperimentPlan implements LaunchLoop.Plan {
     private int nextArm;
     private int consecutiveInfrastructure;
     private String breakerReason;
-    private long windowForPairs = -1;
+    private long windowForPairs = Long.MIN_VALUE;
     private long window;
 
-    ExperimentPlan(AbExperiment.Settings s, StoppingRule rule, PairedTest test, ArmSetup controlArm, ArmSetup testArm,
-            TaskPlan controlPlan, TaskPlan testPlan, Map<String, Task> testById, Map<String, SessionRecord> previous,
-            String runId, Consumer<SessionRunner> status) {
+    ExperimentPlan(AbExperiment.Settings s, StoppingRule rule, PairedTest test, List<PairedTest> guards,
+            ArmSetup controlArm, ArmSetup testArm, TaskPlan controlPlan, TaskPlan testPlan, Map<String, Task> testById,
+            Map<String, SessionRecord> previous, String runId, Consumer<SessionRunner> status) {
         this.s = s;
         this.rule = rule;
         this.test = test;
+        this.guards = guards;
         this.arms = new ArmSetup[] {controlArm, testArm};
         this.controlPlan = controlPlan;
         this.testPlan = testPlan;
@@ -79,26 +82,27 @@ final class ExperimentPlan implements LaunchLoop.Plan {
      * resumed run never launches a session beyond a decision its history already holds.
      */
     void replay() {
-        while (test.decision() == null && nextPair < s.capPairs()) {
+        while (!stopped() && nextPair < s.capPairs()) {
             SessionRecord c = previous.get(job(0, nextPair).sessionId(runId));
             SessionRecord t = previous.get(job(1, nextPair).sessionId(runId));
             if (c == null || t == null || !test.isFinal(c) || !test.isFinal(t)) {
                 break;
             }
-            test.accept(c, PairedTest.CONTROL);
-            test.accept(t, PairedTest.TEST);
+            feed(c);
+            feed(t);
             nextPair++;
         }
     }
 
     @Override
     public SessionJob next(int inFlight) {
-        while (test.decision() == null && inFlight < s.concurrency() && nextPair < s.capPairs() && nextPair - test.nextPair() < window()) {
+        while (!stopped() && inFlight < s.concurrency() && nextPair < s.capPairs()
+                && nextPair - active().nextPair() < window()) {
             SessionJob job = job(nextArm, nextPair);
             SessionRecord prev = previous.get(job.sessionId(runId));
             if (prev != null && test.isFinal(prev)) {
                 advance();
-                test.accept(prev, armIndex(prev));
+                feed(prev);
                 continue;
             }
             return job;
@@ -113,25 +117,42 @@ final class ExperimentPlan implements LaunchLoop.Plan {
         }
     }
 
-    /** Pairs that may be launched ahead of the pair the test waits for. */
+    /** Feeds an attempt record to the primary test and to every guardrail. */
+    private void feed(SessionRecord r) {
+        int arm = armIndex(r);
+        test.accept(r, arm);
+        guards.forEach(g -> g.accept(r, arm));
+    }
+
+    /** The test that keeps the run going: the primary one, then any guardrail still undecided. */
+    private PairedTest active() {
+        if (test.decision() == null) {
+            return test;
+        }
+        return guards.stream().filter(g -> g.decision() == null).findFirst().orElse(test);
+    }
+
+    /** Pairs that may be launched ahead of the pair the active test waits for. */
     private long window() {
-        if (s.method() == Method.FIXED || s.metric() != Metric.SUCCESS) {
+        PairedTest t = active();
+        if (s.method() == Method.FIXED || !t.metric().isRate()) {
             return Long.MAX_VALUE;
         }
-        PairCounts c = test.counts();
-        if (windowForPairs != c.pairs()) {
-            windowForPairs = c.pairs();
+        PairCounts c = t.counts();
+        long key = c.pairs() * 31 + guards.indexOf(t);
+        if (windowForPairs != key) {
+            windowForPairs = key;
             long limit = Math.max(2, s.concurrency() / 2 + 1);
-            long k = reach(c, true, false, limit);
-            k = Math.min(k, reach(c, false, false, limit));
-            k = Math.min(k, reach(c, false, true, limit));
+            long k = reach(t.rule(), c, true, false, limit);
+            k = Math.min(k, reach(t.rule(), c, false, false, limit));
+            k = Math.min(k, reach(t.rule(), c, false, true, limit));
             window = Math.max(2, 2 * k);
         }
         return window;
     }
 
     /** The fewest pairs of one kind (wins, losses or ties) that would end the test, up to {@code limit}. */
-    private long reach(PairCounts c, boolean win, boolean tie, long limit) {
+    private static long reach(StoppingRule rule, PairCounts c, boolean win, boolean tie, long limit) {
         PairCounts x = c;
         for (long k = 1; k <= limit; k++) {
             x = tie ? x.plus(true, true, 1, 1) : x.plus(!win, win, win ? 1 : 0, win ? 0 : 1);
@@ -171,7 +192,7 @@ final class ExperimentPlan implements LaunchLoop.Plan {
         } else {
             consecutiveInfrastructure = 0;
         }
-        test.accept(last, armIndex(last));
+        feed(last);
     }
 
     /** The most frequent reason of sessions that ended in error or timeout, with its count. */
@@ -189,9 +210,20 @@ final class ExperimentPlan implements LaunchLoop.Plan {
         return nextPair;
     }
 
+    /**
+     * Stops on the circuit breaker, on a broken guardrail, or once the primary test decided and, if
+     * it found an improvement, every guardrail decided too (a win is accepted only with its
+     * guardrails held).
+     */
     @Override
     public boolean stopped() {
-        return breakerReason != null || (test.decision() != null && test.decision() != Decision.CONTINUE);
+        if (breakerReason != null || guards.stream().anyMatch(g -> g.decision() == Decision.ACCEPT_H1)) {
+            return true;
+        }
+        if (test.decision() == null) {
+            return false;
+        }
+        return test.decision() != Decision.ACCEPT_H1 || guards.stream().allMatch(g -> g.decision() != null);
     }
 
     @Override

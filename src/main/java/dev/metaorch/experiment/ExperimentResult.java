@@ -60,7 +60,17 @@ public record ExperimentResult(
         String toolVersion,
         String startedAt,
         String endedAt,
-        double wallSeconds) {
+        double wallSeconds,
+        String metricSource,
+        long notApplicablePairs,
+        List<GuardrailResult> guardrails,
+        String hypothesisVerdict) {
+
+    /** A guardrail's mirrored test: verdict held (no drop of max_drop), broken (a drop) or undecided. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record GuardrailResult(String metric, double maxDrop, String verdict, double llr, Bounds bounds, long pairs,
+            double difference) {
+    }
 
     public record Bounds(double lower, double upper) {
     }
@@ -77,7 +87,7 @@ public record ExperimentResult(
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Effect(double successRateDifference, List<Double> ci, boolean biased, String note,
-            ObjectNode adjusted) {
+            dev.metaorch.stats.SequentialEstimate adjusted) {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.ToDoubleFunction;
 
 /**
  * The sequential test of a paired run, fed with attempt records in any order: it keeps each
@@ -21,7 +20,8 @@ import java.util.function.ToDoubleFunction;
  * {@code timeout} after its retries counts as a failure of its arm. A pair whose two sessions
  * both ended so is an <em>outage pair</em>: no evidence about either config, held out of the
  * test and counted. {@code cancelled} attempts are never final (a resume runs them again).
- * After a decision nothing more is fed.
+ * Pairs on tasks where the metric is not defined are skipped. After a decision nothing more is
+ * fed. A rate metric scores a session by {@link Metric#scored}.
  */
 public final class PairedTest {
     public static final int CONTROL = 0;
@@ -31,7 +31,8 @@ public final class PairedTest {
     private final int retries;
     private final boolean fixedDesign;
     private final long fixedPairs;
-    private final ToDoubleFunction<SessionRecord> metric;
+    private final Metric metric;
+    private long notApplicable;
     private final Map<Long, SessionRecord[]> waiting = new HashMap<>();
     private final List<Double> trace = new ArrayList<>();
     private final List<Long> outagePairs = new ArrayList<>();
@@ -51,8 +52,7 @@ public final class PairedTest {
      * @param fixedPairs for a fixed design, the pairs it runs (then the rule never stops it early);
      *                   ignored for a sequential one
      */
-    public PairedTest(StoppingRule rule, int retries, boolean fixedDesign, long fixedPairs,
-            ToDoubleFunction<SessionRecord> metric) {
+    public PairedTest(StoppingRule rule, int retries, boolean fixedDesign, long fixedPairs, Metric metric) {
         this.rule = rule;
         this.retries = retries;
         this.fixedDesign = fixedDesign;
@@ -96,6 +96,10 @@ public final class PairedTest {
     }
 
     private boolean evaluate(long pair, SessionRecord c, SessionRecord t) {
+        if (!metric.definedOn(c) || !metric.definedOn(t)) {
+            notApplicable++;
+            return false;
+        }
         boolean cInfra = c.outcome().isInfrastructure();
         boolean tInfra = t.outcome().isInfrastructure();
         finals[CONTROL]++;
@@ -106,13 +110,13 @@ public final class PairedTest {
             outagePairs.add(pair);
             return false;
         }
-        boolean cs = !cInfra && c.success();
-        boolean ts = !tInfra && t.success();
+        boolean cs = metric.scored(c);
+        boolean ts = metric.scored(t);
         ittFailures[CONTROL] += cInfra ? 1 : 0;
         ittFailures[TEST] += tInfra ? 1 : 0;
         successes[CONTROL] += cs ? 1 : 0;
         successes[TEST] += ts ? 1 : 0;
-        counts = counts.plus(cs, ts, metric.applyAsDouble(c), metric.applyAsDouble(t));
+        counts = counts.plus(cs, ts, metric.of(c), metric.of(t));
         stats[CONTROL].add(c);
         stats[TEST].add(t);
         int[] f = flips.computeIfAbsent(c.task().id(), k -> new int[2]);
@@ -126,6 +130,19 @@ public final class PairedTest {
             return true;
         }
         return false;
+    }
+
+    /** Pairs on tasks where the metric is not defined (early termination on a solvable task). */
+    public long notApplicable() {
+        return notApplicable;
+    }
+
+    public Metric metric() {
+        return metric;
+    }
+
+    public StoppingRule rule() {
+        return rule;
     }
 
     public PairCounts counts() {

@@ -39,7 +39,7 @@ public final class RunWatcher {
         this.settings = Json.mapper().treeToValue(manifest.get("settings"), AbExperiment.Settings.class);
         this.rule = AbExperiment.ruleFor(settings);
         this.test = new PairedTest(rule, settings.retries(), settings.method() == Method.FIXED, settings.capPairs(),
-                settings.metric()::of);
+                settings.metric());
     }
 
     public boolean finished() {
