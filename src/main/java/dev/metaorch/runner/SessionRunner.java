@@ -13,8 +13,10 @@ import dev.metaorch.variant.Cancellation;
 import dev.metaorch.variant.SessionRequest;
 import dev.metaorch.variant.SessionResult;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,6 +53,10 @@ public final class SessionRunner implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final CountDownLatch stopping = new CountDownLatch(1);
     private volatile String stopReason;
+    /** The agent process groups in flight ({@code runs/<id>/agents.inflight}); killed by {@link #shutdownHook}. */
+    private final InflightAgents agents;
+    private final Thread shutdownHook;
+    private final InflightAgents.Reaped reaped;
 
     public SessionRunner(SessionStore store, String runId, long runSeed, RunnerOptions options, Listener listener) {
         this.store = store;
@@ -69,6 +75,39 @@ public final class SessionRunner implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        // agents left by a metaorch that died on this run (kill -9) die before anything is launched
+        Path runDir = options.logDir() == null ? null : options.logDir().toAbsolutePath().getParent();
+        try {
+            this.reaped = runDir == null ? new InflightAgents.Reaped(0, 0, List.of(), List.of())
+                    : InflightAgents.reap(runDir, store);
+        } catch (IOException e) {
+            throw MetaorchException.runtime(runDir.resolve(InflightAgents.FILE) + ": " + e.getMessage(), e);
+        }
+        this.agents = new InflightAgents(runDir);
+        this.shutdownHook = new Thread(this::stopAgents, "agents-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** What the constructor's reaper found from an earlier metaorch on this run (see {@link InflightAgents#reap}). */
+    public InflightAgents.Reaped reaped() {
+        return reaped;
+    }
+
+    /**
+     * The shutdown hook (SIGTERM, SIGINT): kills every agent group in flight at once, refuses new
+     * ones, then waits (at most 5 s) until the killed attempts' records, with what they cost, are durable.
+     */
+    void stopAgents() {
+        agents.stopAll(InflightAgents.KILL_GRACE_MS);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (agents.size() > 0 && System.nanoTime() < end) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     public int inFlight() {
@@ -104,8 +143,10 @@ public final class SessionRunner implements AutoCloseable {
             if (stopReason != null) {
                 return last;
             }
-            last = runOnce(job, attempt);
+            InflightAgents.Attempt tracking = agents.attempt();
+            last = runOnce(job, attempt, tracking);
             store.append(last);
+            tracking.settle();
             listener.onAttempt(last);
             if (!last.outcome().isInfrastructure() || last.outcome() == Outcome.CANCELLED) {
                 return last;
@@ -128,7 +169,7 @@ public final class SessionRunner implements AutoCloseable {
         }
     }
 
-    private SessionRecord runOnce(SessionJob job, int attempt) {
+    private SessionRecord runOnce(SessionJob job, int attempt, InflightAgents.Attempt tracking) {
         ArmSetup arm = job.arm();
         Cancellation cancel = new Cancellation();
         AtomicBoolean timedOut = new AtomicBoolean();
@@ -139,7 +180,10 @@ public final class SessionRunner implements AutoCloseable {
                 : options.logDir().resolve(sessionId.replace('/', '_') + ".a" + attempt + ".stderr.log");
         SessionRequest request = new SessionRequest(sessionId, job.pair(), job.task(), arm.config(), job.seed(runSeed),
                 attempt, deadline, cancel,
-                new SessionRequest.Limits(options.timeoutS(), options.maxSteps(), options.maxCostPerSessionUsd()), logFile);
+                new SessionRequest.Limits(options.timeoutS(), options.maxSteps(), options.maxCostPerSessionUsd()), logFile,
+                tracking);
+        tracking.provisional(toRecord(job, attempt, started, request.seed(), SessionResult.infrastructure(Outcome.CANCELLED,
+                "orphaned", "", 0, Tokens.ZERO, 0, 0)));
         live.add(cancel);
         if (stopReason != null) {
             cancel.cancel(stopReason);
@@ -213,5 +257,10 @@ public final class SessionRunner implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         watchdog.shutdownNow();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook is running or has run
+        }
     }
 }
