@@ -72,6 +72,11 @@ public final class InflightAgents {
     /** Guarded by {@code this}: handles whose group is dead (still listed until the record is durable). */
     private final Set<Long> dead = new HashSet<>();
     private volatile boolean stopping;
+    /** Guarded by {@code this}: bumped by every change of {@link #entries}. */
+    private long version;
+    private final Object writeLock = new Object();
+    /** Guarded by {@link #writeLock}: the version on disk. */
+    private long written;
 
     /** A registry kept in {@code runDir/agents.inflight}, or in memory only when {@code runDir} is null. */
     public InflightAgents(Path runDir) {
@@ -145,23 +150,30 @@ public final class InflightAgents {
         return total;
     }
 
-    private synchronized void put(long id, Entry e) throws IOException {
-        if (stopping) {
-            throw new AgentProcesses.StoppingException();
+    private void put(long id, Entry e) throws IOException {
+        synchronized (this) {
+            if (stopping) {
+                throw new AgentProcesses.StoppingException();
+            }
+            entries.put(id, e);
+            version++;
         }
-        entries.put(id, e);
-        persist();
+        flush();
     }
 
-    private synchronized void update(long id, Tokens tokens, int calls, double cost) {
-        Entry e = entries.get(id);
-        if (e == null || e.attempt() == null) {
-            return;
+    private void update(long id, Tokens tokens, int calls, double cost) {
+        synchronized (this) {
+            Entry e = entries.get(id);
+            if (e == null || e.attempt() == null) {
+                return;
+            }
+            entries.put(id, new Entry(e.pgid(), e.startTicks(), e.isolated(), e.bootId(), e.ownerPid(),
+                    e.ownerStartTicks(), e.command(), e.registeredAt(),
+                    withSpend(e.attempt(), tokens, calls, cost, Instant.now())));
+            version++;
         }
-        entries.put(id, new Entry(e.pgid(), e.startTicks(), e.isolated(), e.bootId(), e.ownerPid(), e.ownerStartTicks(),
-                e.command(), e.registeredAt(), withSpend(e.attempt(), tokens, calls, cost, Instant.now())));
         try {
-            persist();
+            flush();
         } catch (IOException ex) {
             // the entry with its earlier spend stays on disk; the session goes on
         }
@@ -171,31 +183,51 @@ public final class InflightAgents {
         dead.add(id);
     }
 
-    private synchronized void remove(long id) {
-        dead.remove(id);
-        if (entries.remove(id) != null) {
-            try {
-                persist();
-            } catch (IOException e) {
-                // a stale line only makes the next start check a dead group and find its record already logged
+    private void remove(long id) {
+        synchronized (this) {
+            dead.remove(id);
+            if (entries.remove(id) == null) {
+                return;
             }
+            version++;
+        }
+        try {
+            flush();
+        } catch (IOException e) {
+            // a stale line only makes the next start check a dead group and find its record already logged
         }
     }
 
-    /** Guarded by {@code this}. The file lists exactly {@link #entries}; it is absent when there are none. */
-    private void persist() throws IOException {
+    /**
+     * Writes the current entries unless a write that started after the last change has done so
+     * (group commit: concurrent changes share one write). The file lists exactly the entries;
+     * it is absent when there are none. Returns once the state of the caller's change is on disk.
+     */
+    private void flush() throws IOException {
         if (file == null) {
             return;
         }
-        if (entries.isEmpty()) {
-            Files.deleteIfExists(file);
-            return;
+        synchronized (writeLock) {
+            List<Entry> snapshot;
+            long v;
+            synchronized (this) {
+                if (version <= written) {
+                    return;
+                }
+                snapshot = List.copyOf(entries.values());
+                v = version;
+            }
+            if (snapshot.isEmpty()) {
+                Files.deleteIfExists(file);
+            } else {
+                StringBuilder sb = new StringBuilder();
+                for (Entry e : snapshot) {
+                    sb.append(Json.line(e)).append('\n');
+                }
+                write(file, sb.toString());
+            }
+            written = v;
         }
-        StringBuilder sb = new StringBuilder();
-        for (Entry e : entries.values()) {
-            sb.append(Json.line(e)).append('\n');
-        }
-        write(file, sb.toString());
     }
 
     private static void write(Path file, String text) throws IOException {
