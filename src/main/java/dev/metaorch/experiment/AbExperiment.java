@@ -485,6 +485,9 @@ public final class AbExperiment {
             int outstanding = 0;
             try {
                 while (true) {
+                    if (r.shuttingDown()) {
+                        interrupted = true; // SIGTERM/SIGINT: the runner's hook is killing the agents
+                    }
                     boolean stopLaunching = decision != null || interrupted;
                     while (!stopLaunching && outstanding < s.concurrency() && nextLaunch < s.capPairs()) {
                         if (spend >= s.maxCostUsd()) {

@@ -35,6 +35,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * outcomes ({@code error}, {@code timeout}) are retried with exponential backoff and the last
  * attempt is the one that counts. A timeout watchdog raises the session's cancellation at its
  * deadline; {@link #cancelAll} cancels every session in flight (logged as {@code cancelled}).
+ * <p>Agent processes (docs/agents-processes.md): the constructor reaps the agents an earlier
+ * metaorch left on the run ({@link InflightAgents#reap}); each attempt carries an
+ * {@link InflightAgents.Attempt} that lists its agent in {@code agents.inflight} until its record
+ * is durable; a shutdown hook, removed by {@link #close}, kills every agent in flight on
+ * SIGTERM/SIGINT and waits for their records.
  */
 public final class SessionRunner implements AutoCloseable {
     /** Told about every attempt once it is durable. */
@@ -86,6 +91,15 @@ public final class SessionRunner implements AutoCloseable {
         this.agents = new InflightAgents(runDir);
         this.shutdownHook = new Thread(this::stopAgents, "agents-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /**
+     * True once the JVM is shutting down (SIGTERM, SIGINT): agents are being killed and no new
+     * attempt starts ({@link #submit} completes with the last attempt's record, or null). A launch
+     * loop treats it as an interrupt.
+     */
+    public boolean shuttingDown() {
+        return agents.stopping();
     }
 
     /** What the constructor's reaper found from an earlier metaorch on this run (see {@link InflightAgents#reap}). */
@@ -140,7 +154,7 @@ public final class SessionRunner implements AutoCloseable {
     private SessionRecord runAttempts(SessionJob job, int firstAttempt) throws IOException {
         SessionRecord last = null;
         for (int attempt = firstAttempt; attempt <= firstAttempt + options.retries(); attempt++) {
-            if (stopReason != null) {
+            if (stopReason != null || agents.stopping()) {
                 return last;
             }
             InflightAgents.Attempt tracking = agents.attempt();
