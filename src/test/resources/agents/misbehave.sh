@@ -9,6 +9,7 @@
 #   events       copies the lines of file $3 to stdout (one event per line), then exits 0
 #   stderrflood  writes $3 bytes to stderr, then reports a result
 #   ignoreterm   traps SIGTERM in itself and its child (only SIGKILL ends them), then hangs
+#   escape       starts a process that calls setsid itself (leaves the session, holds stdout), reports a result, exits 0
 read -r start
 mode=$1
 marker=$2
@@ -37,6 +38,10 @@ case "$mode" in
     exit 0 ;;
   stderrflood)
     head -c "$3" /dev/zero | tr '\0' 'x' >&2
+    echo "$result"
+    exit 0 ;;
+  escape)
+    setsid sleep 30 &
     echo "$result"
     exit 0 ;;
   ignoreterm)

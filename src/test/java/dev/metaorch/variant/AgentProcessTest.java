@@ -162,6 +162,20 @@ class AgentProcessTest {
     }
 
     @Test
+    void aProcessThatCallsSetsidItselfEscapesButDoesNotHoldTheSessionOpen() throws Exception {
+        // the documented limit (docs/agents-processes.md): a daemon that leaves the session survives
+        // the group kill; its hold on stdout is abandoned after PIPE_DRAIN_MS instead of waited for
+        Run run = run(20, new Recorder(), new Cancellation(), "escape");
+        try {
+            assertThat(run.result().outcome()).isEqualTo(Outcome.SUCCESS);
+            assertThat(run.seconds()).isLessThan(2.0);
+            assertThat(run.survivors()).hasSize(1);
+        } finally {
+            run.survivors().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        }
+    }
+
+    @Test
     void agentIgnoringSigtermIsKilledAfterTheGrace() throws Exception {
         Recorder agents = new Recorder();
         Cancellation cancel = new Cancellation();

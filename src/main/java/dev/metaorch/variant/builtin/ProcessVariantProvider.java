@@ -63,8 +63,13 @@ public final class ProcessVariantProvider implements VariantProvider {
     static final long TERM_GRACE_MS = 1000;
     /** How long an agent may take to exit after its result event before its group is killed. */
     static final long RESULT_EXIT_GRACE_MS = 1000;
-    /** How long the pipes may take to reach end of file once the group is dead; longer means an escaped process holds them. */
+    /**
+     * Once the group is dead, a pipe read that blocks this long means a process outside the group
+     * (one that called setsid) holds the pipe: it is abandoned. A reader that is busy parsing is waited for.
+     */
     static final long PIPE_DRAIN_MS = 500;
+    /** The longest a dead group's pipes are waited for, busy or not. */
+    static final long PIPE_DRAIN_MAX_MS = 30_000;
     /** How long setsid may take to make the agent a session leader. */
     static final long SETSID_WAIT_MS = 2000;
 
@@ -265,13 +270,15 @@ public final class ProcessVariantProvider implements VariantProvider {
 
             SessionResult run() {
                 AgentGroup group = null;
-                List<Thread> pipes = new ArrayList<>();
+                List<Pipe> pipes = new ArrayList<>();
                 Fault fault = null;
                 boolean killedAfterResult = false;
                 boolean interrupted = false;
                 try {
-                    pipes.add(daemon("agent-stderr", () -> copyCapped(process.getErrorStream(), stderrLog)));
-                    pipes.add(daemon("agent-stdout", () -> readEvents(process.getInputStream())));
+                    Pipe err = new Pipe(process.getErrorStream());
+                    Pipe out = new Pipe(process.getInputStream());
+                    pipes.add(err.start("agent-stderr", () -> copyCapped(err, stderrLog)));
+                    pipes.add(out.start("agent-stdout", () -> readEvents(out)));
                     group = AgentGroup.of(process, launcher.isolated(), SETSID_WAIT_MS);
                     tracked = agents.track(group, launcher.command(argv));
                     daemon("agent-stdin", this::writeToAgent);
@@ -372,7 +379,7 @@ public final class ProcessVariantProvider implements VariantProvider {
                         elapsed, null, r.metrics(), t.cost());
             }
 
-            private void readEvents(InputStream out) {
+            private void readEvents(Pipe out) {
                 long bytes = 0;
                 long lineNo = 0;
                 ByteArrayOutputStream line = new ByteArrayOutputStream();
@@ -460,7 +467,7 @@ public final class ProcessVariantProvider implements VariantProvider {
             }
 
             /** Copies the agent's stderr to its log up to the cap, then a note line; drains the rest. */
-            private void copyCapped(InputStream err, OutputStream log) {
+            private void copyCapped(Pipe err, OutputStream log) {
                 long written = 0;
                 long dropped = 0;
                 byte[] buf = new byte[8192];
@@ -503,21 +510,70 @@ public final class ProcessVariantProvider implements VariantProvider {
                 }
             }
 
-            /** Waits a little for the pipe threads to reach end of file; after that they are abandoned. */
-            private void drain(List<Thread> pipes) {
-                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PIPE_DRAIN_MS);
+            /**
+             * Waits for the pipe threads to reach end of file: as long as they are busy, but a read
+             * that blocks {@link #PIPE_DRAIN_MS} while the group is dead is held by an escaped
+             * process, and that pipe is abandoned (its thread is a daemon, blocked until the escapee ends).
+             */
+            private void drain(List<Pipe> pipes) {
+                long hardEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PIPE_DRAIN_MAX_MS);
                 boolean interrupted = Thread.interrupted();
-                for (Thread t : pipes) {
-                    long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
-                    try {
-                        t.join(Math.max(1, left));
-                    } catch (InterruptedException e) {
-                        interrupted = true;
+                for (Pipe p : pipes) {
+                    while (p.thread.isAlive() && System.nanoTime() < hardEnd
+                            && p.blockedMillis() < PIPE_DRAIN_MS) {
+                        try {
+                            p.thread.join(10);
+                        } catch (InterruptedException e) {
+                            interrupted = true;
+                        }
                     }
                 }
                 if (interrupted) {
                     Thread.currentThread().interrupt();
                 }
+            }
+        }
+
+        /** One of the agent's output pipes and the thread that reads it; knows whether a read is blocked. */
+        static final class Pipe extends InputStream {
+            private final InputStream in;
+            /** System.nanoTime() when the current read began, 0 while not reading. */
+            private volatile long readingSince;
+            Thread thread;
+
+            Pipe(InputStream in) {
+                this.in = in;
+            }
+
+            Pipe start(String name, Runnable body) {
+                thread = daemon(name, body);
+                return this;
+            }
+
+            long blockedMillis() {
+                long since = readingSince;
+                return since == 0 ? 0 : (System.nanoTime() - since) / 1_000_000L;
+            }
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                readingSince = System.nanoTime();
+                try {
+                    return in.read(b, off, len);
+                } finally {
+                    readingSince = 0;
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                in.close();
             }
         }
 
