@@ -24,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The agent process groups in flight of one run, kept in {@code runs/<id>/agents.inflight}
@@ -66,11 +65,10 @@ public final class InflightAgents {
     private final String bootId = AgentGroup.bootId();
     private final long ownerPid = ProcessHandle.current().pid();
     private final long ownerStartTicks = AgentGroup.stat(ownerPid).map(AgentGroup.ProcStat::startTicks).orElse(0L);
-    private final AtomicLong ids = new AtomicLong();
-    /** Guarded by {@code this}: the groups in flight, by attempt handle id. */
-    private final Map<Long, Entry> entries = new LinkedHashMap<>();
-    /** Guarded by {@code this}: handles whose group is dead (still listed until the record is durable). */
-    private final Set<Long> dead = new HashSet<>();
+    /** Guarded by {@code this}: the groups in flight, by attempt ({@code <session id>#<attempt>}). */
+    private final Map<String, Entry> entries = new LinkedHashMap<>();
+    /** Guarded by {@code this}: attempts whose group is dead (still listed until the record is durable). */
+    private final Set<String> dead = new HashSet<>();
     private volatile boolean stopping;
     /** Guarded by {@code this}: bumped by every change of {@link #entries}. */
     private long version;
@@ -83,9 +81,22 @@ public final class InflightAgents {
         this.file = runDir == null ? null : runDir.resolve(FILE);
     }
 
-    /** One attempt's view: an {@link AgentProcesses} for its request, and {@link Attempt#settle} once its record is durable. */
-    public Attempt attempt() {
-        return new Attempt(ids.incrementAndGet());
+    /**
+     * One attempt's view, the {@link AgentProcesses} of its request: {@code provisional} is what a
+     * reaper logs for it (as {@code cancelled}, with the spend reported so far) if metaorch dies
+     * while its agent runs. Call {@link #settle} once the attempt's record is durable.
+     */
+    public AgentProcesses attempt(SessionRecord provisional) {
+        return new Attempt(key(provisional), provisional(provisional));
+    }
+
+    /** The attempt's record is durable: its group leaves the registry. */
+    public void settle(SessionRecord record) {
+        remove(key(record));
+    }
+
+    private static String key(SessionRecord r) {
+        return r.sessionId() + "#" + r.attempt();
     }
 
     public boolean stopping() {
@@ -150,7 +161,7 @@ public final class InflightAgents {
         return total;
     }
 
-    private void put(long id, Entry e) throws IOException {
+    private void put(String id, Entry e) throws IOException {
         synchronized (this) {
             if (stopping) {
                 throw new AgentProcesses.StoppingException();
@@ -161,7 +172,7 @@ public final class InflightAgents {
         flush();
     }
 
-    private void update(long id, Tokens tokens, int calls, double cost) {
+    private void update(String id, Tokens tokens, int calls, double cost) {
         synchronized (this) {
             Entry e = entries.get(id);
             if (e == null || e.attempt() == null) {
@@ -179,11 +190,11 @@ public final class InflightAgents {
         }
     }
 
-    private synchronized void markDead(long id) {
+    private synchronized void markDead(String id) {
         dead.add(id);
     }
 
-    private void remove(long id) {
+    private void remove(String id) {
         synchronized (this) {
             dead.remove(id);
             if (entries.remove(id) == null) {
@@ -326,24 +337,19 @@ public final class InflightAgents {
     }
 
     /** One attempt's tracking: the {@link AgentProcesses} its request carries. */
-    public final class Attempt implements AgentProcesses {
-        private final long id;
-        private volatile SessionRecord record;
+    private final class Attempt implements AgentProcesses {
+        private final String id;
+        private final SessionRecord record;
 
-        private Attempt(long id) {
+        private Attempt(String id, SessionRecord record) {
             this.id = id;
-        }
-
-        /** Sets what a reaper records for this attempt if metaorch dies while its agent runs. */
-        void provisional(SessionRecord template) {
-            this.record = InflightAgents.provisional(template);
+            this.record = record;
         }
 
         @Override
         public Tracked track(AgentGroup group, List<String> command) throws IOException {
-            SessionRecord r = record;
             put(id, new Entry(group.pgid(), group.startTicks(), group.isolated(), bootId, ownerPid, ownerStartTicks,
-                    List.copyOf(command), Instant.now().toString(), r));
+                    List.copyOf(command), Instant.now().toString(), record));
             return new Tracked() {
                 @Override
                 public void spent(Tokens tokens, int llmCalls, double costUsd) {
@@ -360,11 +366,6 @@ public final class InflightAgents {
         @Override
         public boolean stopping() {
             return stopping;
-        }
-
-        /** The attempt's record is durable: its group leaves the registry. */
-        public void settle() {
-            remove(id);
         }
     }
 }

@@ -36,9 +36,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * attempt is the one that counts. A timeout watchdog raises the session's cancellation at its
  * deadline; {@link #cancelAll} cancels every session in flight (logged as {@code cancelled}).
  * <p>Agent processes (docs/agents-processes.md): the constructor reaps the agents an earlier
- * metaorch left on the run ({@link InflightAgents#reap}); each attempt carries an
- * {@link InflightAgents.Attempt} that lists its agent in {@code agents.inflight} until its record
- * is durable; a shutdown hook, removed by {@link #close}, kills every agent in flight on
+ * metaorch left on the run ({@link InflightAgents#reap}); each attempt's request carries
+ * {@link InflightAgents#attempt}, which lists its agent in {@code agents.inflight} until its record
+ * is durable ({@link InflightAgents#settle}); a shutdown hook, removed by {@link #close}, kills every agent in flight on
  * SIGTERM/SIGINT and waits for their records.
  */
 public final class SessionRunner implements AutoCloseable {
@@ -157,10 +157,9 @@ public final class SessionRunner implements AutoCloseable {
             if (stopReason != null || agents.stopping()) {
                 return last;
             }
-            InflightAgents.Attempt tracking = agents.attempt();
-            last = runOnce(job, attempt, tracking);
+            last = runOnce(job, attempt);
             store.append(last);
-            tracking.settle();
+            agents.settle(last);
             listener.onAttempt(last);
             if (!last.outcome().isInfrastructure() || last.outcome() == Outcome.CANCELLED) {
                 return last;
@@ -183,7 +182,7 @@ public final class SessionRunner implements AutoCloseable {
         }
     }
 
-    private SessionRecord runOnce(SessionJob job, int attempt, InflightAgents.Attempt tracking) {
+    private SessionRecord runOnce(SessionJob job, int attempt) {
         ArmSetup arm = job.arm();
         Cancellation cancel = new Cancellation();
         AtomicBoolean timedOut = new AtomicBoolean();
@@ -195,9 +194,7 @@ public final class SessionRunner implements AutoCloseable {
         SessionRequest request = new SessionRequest(sessionId, job.pair(), job.task(), arm.config(), job.seed(runSeed),
                 attempt, deadline, cancel,
                 new SessionRequest.Limits(options.timeoutS(), options.maxSteps(), options.maxCostPerSessionUsd()), logFile,
-                tracking);
-        tracking.provisional(toRecord(job, attempt, started, request.seed(), SessionResult.infrastructure(Outcome.CANCELLED,
-                "orphaned", "", 0, Tokens.ZERO, 0, 0)));
+                agents.attempt(toRecord(job, attempt, started, job.seed(runSeed), provisional())));
         live.add(cancel);
         if (stopReason != null) {
             cancel.cancel(stopReason);
@@ -232,6 +229,11 @@ public final class SessionRunner implements AutoCloseable {
                     result.metrics(), result.costUsd());
         }
         return toRecord(job, attempt, started, request.seed(), result);
+    }
+
+    /** What an attempt is while its agent runs: a reaper logs it so, with its spend, if metaorch dies. */
+    private static SessionResult provisional() {
+        return SessionResult.infrastructure(Outcome.CANCELLED, "orphaned", "", 0, Tokens.ZERO, 0, 0);
     }
 
     private static long millisSince(Instant t) {
