@@ -41,7 +41,9 @@ case "$mode" in
     echo "$result"
     exit 0 ;;
   escape)
-    setsid sleep 30 &
+    # the escapee writes its pid once it has left the session; wait for that before reporting
+    setsid sh -c 'echo $$ > "$1.tmp" && mv "$1.tmp" "$1" && exec sleep 30' sh "$marker" &
+    while [ ! -s "$marker" ]; do sleep 0.01; done
     echo "$result"
     exit 0 ;;
   ignoreterm)
