@@ -158,6 +158,15 @@ public final class Hub {
         var runOptions = configs.get(0).run();
         try (JsonlSessionStore store = JsonlSessionStore.open(folder.sessions())) {
             store.warnings().forEach(w -> messages.accept("warning: " + w));
+            if (resuming) {
+                // agents a killed metaorch left behind die, and what they spent is logged, before the log is read
+                var reaped = InflightAgents.reap(folder.dir(), store);
+                reaped.skipped().forEach(w -> messages.accept("warning: " + w));
+                if (reaped.groups() > 0) {
+                    messages.accept("reaped " + reaped.groups() + " agent process group(s) left by an earlier metaorch; "
+                            + "logged " + reaped.recorded().size() + " attempt(s) they had run");
+                }
+            }
             HubPlan plan = new HubPlan(arms, plans, allocator, settings, runOptions.retries(), progress);
             long spentBefore = plan.replay(store, folder.runId());
             BudgetGate gate = CostProjection.gate(arms, options.resultsDir(), Money.nanos(settings.budgetUsd()), spentBefore);
