@@ -8,7 +8,6 @@ import dev.metaorch.common.Hashing;
 import dev.metaorch.common.Json;
 import dev.metaorch.common.MetaorchException;
 import dev.metaorch.config.ConfigLoader;
-import dev.metaorch.config.HashDictionary;
 import dev.metaorch.config.ResolvedConfig;
 import dev.metaorch.config.TaskSuite;
 import dev.metaorch.session.JsonlSessionStore;
@@ -23,7 +22,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +47,8 @@ public final class Hub {
 
     private final Options options;
     private final AllocatorFactory allocators;
+    /** The run folder this hub run holds (locked) from its creation until run() returns. */
+    private OpenRun open;
 
     /** Makes the allocator for a policy name, given the number of arms and total sessions. */
     public interface AllocatorFactory {
@@ -60,7 +60,19 @@ public final class Hub {
         this.allocators = allocators;
     }
 
+    /** Runs the hub; the run folder stays locked until the result files are written. */
     public ObjectNode run(Consumer<Progress> progress, Consumer<String> messages) throws IOException {
+        try {
+            return runOpened(progress, messages);
+        } finally {
+            OpenRun held = open;
+            if (held != null) {
+                held.close();
+            }
+        }
+    }
+
+    private ObjectNode runOpened(Consumer<Progress> progress, Consumer<String> messages) throws IOException {
         Instant started = Instant.now();
         ConfigLoader loader = new ConfigLoader();
         List<ResolvedConfig> configs = new ArrayList<>();
@@ -81,9 +93,8 @@ public final class Hub {
         }
         String runId = options.runId() != null ? options.runId() : RunFolder.newRunId("hub");
         RunFolder folder = new RunFolder(options.resultsDir(), runId);
-        if (folder.exists()) {
-            throw MetaorchException.invalidInput("--run-id " + runId + ": a run with that id exists");
-        }
+        RunOpener opener = new RunOpener(options.resultsDir());
+        opener.requireFresh(runId);
         VariantRegistry registry = VariantRegistry.load(options.pluginDir());
         ArmFactory factory = new ArmFactory(registry, options.prices());
         List<ArmSetup> arms = new ArrayList<>();
@@ -97,15 +108,15 @@ public final class Hub {
         Allocator allocator = allocators.create(policy, k, total, seed);
         double budget = options.maxCostUsd() != null ? options.maxCostUsd() : options.spec().maxCostUsd();
         budgetGate(arms, total, budget, messages);
-        folder.create();
-        Map<String, String> hashes = new TreeMap<>();
-        for (ResolvedConfig c : configs) {
-            folder.writeConfig(c.experimentId(), c);
-            for (int i = 0; i < c.guidelines().size(); i++) {
-                hashes.put(c.guidelineHashes().get(i), c.guidelines().get(i));
-            }
-        }
-        new HashDictionary(options.resultsDir()).addAll(hashes);
+        Map<String, ResolvedConfig> byArm = new LinkedHashMap<>();
+        configs.forEach(c -> byArm.put(c.experimentId(), c));
+        ObjectNode fields = Json.object();
+        fields.put("created_at", started.toString()).put("seed", seed).put("sessions", total).put("allocation", policy)
+                .put("concurrency", options.concurrency()).put("max_cost_usd", budget);
+        fields.set("variant_files", Json.tree(options.variants().stream().map(String::valueOf).toList()));
+        // created atomically and locked for the whole run; snapshot and hashes written before any session
+        open = opener.create(new RunOpener.NewRun(runId, "hub", byArm, options.prices(), registry, fields),
+                messages);
         int concurrency = options.concurrency();
         long[] finished = new long[k];
         long[] successes = new long[k];
