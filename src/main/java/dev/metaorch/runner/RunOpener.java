@@ -155,7 +155,10 @@ public final class RunOpener {
                         + "metaorch): resuming on the current task suite and price table");
             }
             List<String> changes = snapshot == null ? List.of() : verify(folder, snapshot, registry);
-            if (!changes.isEmpty()) {
+            if (!changes.isEmpty() && Files.isRegularFile(folder.result())) {
+                // a finished run runs no session again: the changes cannot affect it
+                changes.forEach(c -> messages.accept("warning: " + c));
+            } else if (!changes.isEmpty()) {
                 if (!force) {
                     List<String> lines = new ArrayList<>(changes);
                     lines.add("--resume " + runId + ": refused because the inputs above changed since the run started; "
