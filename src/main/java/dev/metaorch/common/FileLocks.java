@@ -114,6 +114,8 @@ public final class FileLocks {
             String h = slot.holder;
             return new Busy(h == null ? "" : h);
         }
+        // named at once: a thread of this JVM refused from now on is told who is taking the lock
+        slot.holder = holder;
         FileChannel ch = null;
         try {
             ch = open(key);
@@ -121,12 +123,14 @@ public final class FileLocks {
             if (osLock == null) {
                 String other = read(ch);
                 ch.close();
+                slot.holder = null;
                 slot.permit.release();
                 return new Busy(other);
             }
             return new Acquired(held(slot, ch, osLock, holder));
         } catch (IOException | RuntimeException e) {
             closeQuietly(ch, e);
+            slot.holder = null;
             slot.permit.release();
             throw e;
         }

@@ -115,7 +115,12 @@ public final class RunLock implements AutoCloseable {
             return "another process (it has not written its name yet)";
         }
         try {
-            return Json.mapper().readValue(holderText, Holder.class).describe();
+            Holder h = Json.mapper().readValue(holderText, Holder.class);
+            if (h.host().equals(hostName()) && ProcessHandle.of(h.pid()).isEmpty()) {
+                // the text of an owner that died: the new owner has not written its name yet
+                return "another process (it has not written its name yet; the previous owner was " + h.describe() + ")";
+            }
+            return h.describe();
         } catch (IOException e) {
             return "another process (" + holderText.strip() + ")";
         }

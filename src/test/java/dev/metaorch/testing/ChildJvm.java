@@ -56,11 +56,16 @@ public final class ChildJvm implements AutoCloseable {
 
     /** A shell command line: {@code umask <mask>; exec <java command>}. */
     public static List<String> withUmask(String mask, List<String> javaCommand) {
-        StringBuilder sh = new StringBuilder("umask " + mask + " && exec");
-        for (String a : javaCommand) {
-            sh.append(" '").append(a.replace("'", "'\\''")).append("'");
+        return List.of("/bin/sh", "-c", "umask " + mask + " && exec " + shellWords(javaCommand));
+    }
+
+    /** The words, each single-quoted for /bin/sh. */
+    public static String shellWords(List<String> words) {
+        StringBuilder sh = new StringBuilder();
+        for (String a : words) {
+            sh.append(sh.length() == 0 ? "'" : " '").append(a.replace("'", "'\\''")).append("'");
         }
-        return List.of("/bin/sh", "-c", sh.toString());
+        return sh.toString();
     }
 
     private Thread pump(InputStream in, boolean queue) {
