@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -205,8 +206,21 @@ public final class RunOpener {
 
     /** Creates the run folder if absent, atomically; true when it existed already. */
     private boolean createFolder(RunFolder folder) throws IOException {
+        Path runs = folder.dir().getParent();
         try {
-            Files.createDirectories(folder.dir().getParent());
+            Files.createDirectories(runs);
+        } catch (FileAlreadyExistsException e) {
+            throw MetaorchException.invalidInput(e.getFile() + ": is not a folder (cannot create the run folder "
+                    + folder.dir() + "); check --results");
+        } catch (AccessDeniedException e) {
+            throw MetaorchException.invalidInput(e.getFile() + ": permission denied (cannot create the run folder "
+                    + folder.dir() + ")");
+        } catch (FileSystemException e) {
+            throw MetaorchException.invalidInput(e.getFile() + ": " + (e.getReason() == null ? "cannot create it"
+                    : e.getReason().toLowerCase(java.util.Locale.ROOT)) + " (cannot create the run folder " + folder.dir()
+                    + "); check --results");
+        }
+        try {
             Files.createDirectory(folder.dir());
             return false;
         } catch (FileAlreadyExistsException e) {

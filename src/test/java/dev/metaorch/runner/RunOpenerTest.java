@@ -191,4 +191,18 @@ class RunOpenerTest {
         refused(() -> resume("d", true), "/snapshot/prices/control: the snapshot copy", "is missing or was modified");
         refused(() -> resume("nope", false), "--resume nope: no run with that id");
     }
+
+    @Test
+    void folderAndLockFileErrorsSayWhatIsWrongAndWhere() throws IOException {
+        Files.writeString(tmp.resolve("file"), "not a folder");
+        RunOpener onAFile = new RunOpener(tmp.resolve("file"));
+        refused(() -> onAFile.create(spec("x"), messages::add), tmp.resolve("file").resolve("runs").toString(),
+                "not a directory (cannot create the run folder " + tmp.resolve("file/runs/x") + "); check --results");
+        opener.create(spec("l"), messages::add).close();
+        RunFolder folder = new RunFolder(results, "l");
+        Files.delete(RunLock.file(folder));
+        Files.createDirectories(RunLock.file(folder)); // a lock file that cannot be opened
+        assertThatThrownBy(() -> resume("l", false)).isInstanceOfSatisfying(MetaorchException.class,
+                e -> assertThat(e.getMessage()).contains(RunLock.file(folder).toString()).contains("cannot open the lock file"));
+    }
 }
