@@ -331,4 +331,24 @@ class RunOwnershipTest {
             assertThat(n).isEqualTo(2);
         }
     }
+
+    @Test
+    void aHubRunIsOpenedTheSameWay() throws IOException {
+        Files.createDirectories(folder("hub1").dir());
+        try (RunLock lock = RunLock.tryAcquire(folder("hub1"), "hub")) {
+            assertThat(CommandResult.run("run", "--sessions", "6", "--results", results().toString(), "--run-id", "hub1",
+                    "--quiet")).exitedWith(2).errContains("run hub1 is in use by pid " + lock.holder().pid())
+                    .errContains("(hub)");
+        }
+        assertThat(CommandResult.run("run", "--sessions", "6", "--results", results().toString(), "--run-id", "hub1",
+                "--quiet", "--json")).succeeded();
+        JsonNode manifest = Json.mapper().readTree(Files.readString(folder("hub1").manifest()));
+        assertThat(manifest.path("kind").asText()).isEqualTo("hub");
+        assertThat(manifest.at("/snapshot/suites").size()).isEqualTo(manifest.at("/snapshot/configs").size()).isPositive();
+        assertThat(Files.readString(results().resolve("hashes.dict"))).contains("Always double-check the basket");
+        assertThat(CommandResult.run("run", "--sessions", "6", "--results", results().toString(), "--run-id", "hub1"))
+                .exitedWith(2).errContains("--run-id hub1: a run with that id exists");
+        assertThat(CommandResult.run("watch", "hub1", "--results", results().toString())).exitedWith(2)
+                .errContains("it is a hub run");
+    }
 }
