@@ -160,7 +160,8 @@ public final class SessionLogReader {
             int len = i - from;
             if (!isBlank(bytes, from, len)) {
                 try {
-                    out.add(READER.readValue(bytes, from, len));
+                    SessionRecord r = FastRecordParser.parse(bytes, from, len);
+                    out.add(r != null ? r : READER.readValue(bytes, from, len));
                 } catch (IOException | RuntimeException e) {
                     byte[] line = Arrays.copyOfRange(bytes, from, i);
                     List<SessionRecord> glued = splitGlued(line);
