@@ -45,17 +45,39 @@ final class FastRecordParser {
     /** The record on the line, or null when the line must go through data binding. */
     static SessionRecord parse(byte[] bytes, int offset, int length) {
         try (JsonParser p = FACTORY.createParser(bytes, offset, length)) {
+            // duplicate keys are found with bit masks over the known fields (any other key leaves the
+            // fast path), cheaper than the parser's per-object hash set
+            p.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            p.enable(JsonParser.Feature.USE_FAST_DOUBLE_PARSER);
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
-            SessionRecord r = record(p);
+            int start = firstNonBlank(bytes, offset, length);
+            SessionRecord r = record(p, bytes, start - p.currentTokenLocation().getByteOffset());
             return p.nextToken() == null ? r : null;
         } catch (IOException | Unexpected | RuntimeException e) {
             return null;
         }
     }
 
-    private static SessionRecord record(JsonParser p) throws IOException, Unexpected {
+    private static int firstNonBlank(byte[] bytes, int offset, int length) {
+        int i = offset;
+        while (i < offset + length && (bytes[i] == ' ' || bytes[i] == '\t' || bytes[i] == '\r')) {
+            i++;
+        }
+        return i;
+    }
+
+    /** Marks field {@code bit} as seen; a second occurrence is a duplicate key. */
+    private static long seen(long mask, int bit) throws Unexpected {
+        long b = 1L << bit;
+        if ((mask & b) != 0) {
+            throw UNEXPECTED;
+        }
+        return mask | b;
+    }
+
+    private static SessionRecord record(JsonParser p, byte[] bytes, long base) throws IOException, Unexpected {
         int schema = 0;
         String sessionId = null;
         String runId = null;
@@ -83,38 +105,120 @@ final class FastRecordParser {
         List<String> guidelineHashes = null;
         SessionRecord.ErrorInfo error = null;
         ObjectNode metrics = null;
+        long mask = 0;
         String name;
         while ((name = p.nextFieldName()) != null) {
             JsonToken t = p.nextToken();
             switch (name) {
-                case "schema" -> schema = intValue(p, t);
-                case "session_id" -> sessionId = text(p, t);
-                case "run_id" -> runId = text(p, t);
-                case "experiment_id" -> experimentId = text(p, t);
-                case "arm" -> arm = text(p, t);
-                case "config_hash" -> configHash = text(p, t);
-                case "variant" -> variant = text(p, t);
-                case "model_id" -> modelId = text(p, t);
-                case "task" -> task = task(p, t);
-                case "pair" -> pair = longValue(p, t);
-                case "repeat" -> repeat = intValue(p, t);
-                case "seed" -> seed = longValue(p, t);
-                case "attempt" -> attempt = intValue(p, t);
-                case "started_at" -> startedAt = text(p, t);
-                case "ended_at" -> endedAt = text(p, t);
-                case "latency_ms" -> latencyMs = longValue(p, t);
-                case "outcome" -> outcome = Outcome.parse(text(p, t));
-                case "success" -> success = bool(t);
-                case "external_score" -> externalScore = t == JsonToken.VALUE_NULL ? null : doubleValue(p, t);
-                case "tokens" -> tokens = tokens(p, t);
-                case "llm_calls" -> llmCalls = intValue(p, t);
-                case "cost_usd" -> costUsd = doubleValue(p, t);
-                case "price_table" -> priceTable = text(p, t);
-                case "steps" -> steps = intValue(p, t);
-                case "guideline_hashes" -> guidelineHashes = strings(p, t);
-                case "error" -> error = error(p, t);
-                case "metrics" -> metrics = metrics(p, t);
-                default -> p.skipChildren();
+                case "schema" -> {
+                    mask = seen(mask, 0);
+                    schema = intValue(p, t);
+                }
+                case "session_id" -> {
+                    mask = seen(mask, 1);
+                    sessionId = text(p, t);
+                }
+                case "run_id" -> {
+                    mask = seen(mask, 2);
+                    runId = text(p, t);
+                }
+                case "experiment_id" -> {
+                    mask = seen(mask, 3);
+                    experimentId = text(p, t);
+                }
+                case "arm" -> {
+                    mask = seen(mask, 4);
+                    arm = text(p, t);
+                }
+                case "config_hash" -> {
+                    mask = seen(mask, 5);
+                    configHash = text(p, t);
+                }
+                case "variant" -> {
+                    mask = seen(mask, 6);
+                    variant = text(p, t);
+                }
+                case "model_id" -> {
+                    mask = seen(mask, 7);
+                    modelId = text(p, t);
+                }
+                case "task" -> {
+                    mask = seen(mask, 8);
+                    task = task(p, t);
+                }
+                case "pair" -> {
+                    mask = seen(mask, 9);
+                    pair = longValue(p, t);
+                }
+                case "repeat" -> {
+                    mask = seen(mask, 10);
+                    repeat = intValue(p, t);
+                }
+                case "seed" -> {
+                    mask = seen(mask, 11);
+                    seed = longValue(p, t);
+                }
+                case "attempt" -> {
+                    mask = seen(mask, 12);
+                    attempt = intValue(p, t);
+                }
+                case "started_at" -> {
+                    mask = seen(mask, 13);
+                    startedAt = text(p, t);
+                }
+                case "ended_at" -> {
+                    mask = seen(mask, 14);
+                    endedAt = text(p, t);
+                }
+                case "latency_ms" -> {
+                    mask = seen(mask, 15);
+                    latencyMs = longValue(p, t);
+                }
+                case "outcome" -> {
+                    mask = seen(mask, 16);
+                    outcome = outcome(text(p, t));
+                }
+                case "success" -> {
+                    mask = seen(mask, 17);
+                    success = bool(t);
+                }
+                case "external_score" -> {
+                    mask = seen(mask, 18);
+                    externalScore = t == JsonToken.VALUE_NULL ? null : doubleValue(p, t);
+                }
+                case "tokens" -> {
+                    mask = seen(mask, 19);
+                    tokens = tokens(p, t);
+                }
+                case "llm_calls" -> {
+                    mask = seen(mask, 20);
+                    llmCalls = intValue(p, t);
+                }
+                case "cost_usd" -> {
+                    mask = seen(mask, 21);
+                    costUsd = doubleValue(p, t);
+                }
+                case "price_table" -> {
+                    mask = seen(mask, 22);
+                    priceTable = text(p, t);
+                }
+                case "steps" -> {
+                    mask = seen(mask, 23);
+                    steps = intValue(p, t);
+                }
+                case "guideline_hashes" -> {
+                    mask = seen(mask, 24);
+                    guidelineHashes = strings(p, t);
+                }
+                case "error" -> {
+                    mask = seen(mask, 25);
+                    error = error(p, t);
+                }
+                case "metrics" -> {
+                    mask = seen(mask, 26);
+                    metrics = metrics(p, t, bytes, base);
+                }
+                default -> throw UNEXPECTED;
             }
         }
         return new SessionRecord(schema, sessionId, runId, experimentId, arm, configHash, variant, modelId, task, pair, repeat,
@@ -132,16 +236,32 @@ final class FastRecordParser {
         String code = null;
         boolean solvable = false;
         int optimalSteps = 0;
+        long mask = 0;
         String name;
         while ((name = p.nextFieldName()) != null) {
             JsonToken v = p.nextToken();
             switch (name) {
-                case "id" -> id = text(p, v);
-                case "instance" -> instance = text(p, v);
-                case "code" -> code = text(p, v);
-                case "solvable" -> solvable = bool(v);
-                case "optimal_steps" -> optimalSteps = intValue(p, v);
-                default -> p.skipChildren();
+                case "id" -> {
+                    mask = seen(mask, 0);
+                    id = text(p, v);
+                }
+                case "instance" -> {
+                    mask = seen(mask, 1);
+                    instance = text(p, v);
+                }
+                case "code" -> {
+                    mask = seen(mask, 2);
+                    code = text(p, v);
+                }
+                case "solvable" -> {
+                    mask = seen(mask, 3);
+                    solvable = bool(v);
+                }
+                case "optimal_steps" -> {
+                    mask = seen(mask, 4);
+                    optimalSteps = intValue(p, v);
+                }
+                default -> throw UNEXPECTED;
             }
         }
         return new SessionRecord.TaskRef(id, instance, code, solvable, optimalSteps);
@@ -156,15 +276,28 @@ final class FastRecordParser {
         long completion = 0;
         long cached = 0;
         long total = 0;
+        long mask = 0;
         String name;
         while ((name = p.nextFieldName()) != null) {
             JsonToken v = p.nextToken();
             switch (name) {
-                case "prompt" -> prompt = longValue(p, v);
-                case "completion" -> completion = longValue(p, v);
-                case "cached_prompt" -> cached = longValue(p, v);
-                case "total" -> total = longValue(p, v);
-                default -> p.skipChildren();
+                case "prompt" -> {
+                    mask = seen(mask, 0);
+                    prompt = longValue(p, v);
+                }
+                case "completion" -> {
+                    mask = seen(mask, 1);
+                    completion = longValue(p, v);
+                }
+                case "cached_prompt" -> {
+                    mask = seen(mask, 2);
+                    cached = longValue(p, v);
+                }
+                case "total" -> {
+                    mask = seen(mask, 3);
+                    total = longValue(p, v);
+                }
+                default -> throw UNEXPECTED;
             }
         }
         return new SessionRecord.Tokens(prompt, completion, cached, total);
@@ -177,13 +310,20 @@ final class FastRecordParser {
         expect(t, JsonToken.START_OBJECT);
         String type = null;
         String message = null;
+        long mask = 0;
         String name;
         while ((name = p.nextFieldName()) != null) {
             JsonToken v = p.nextToken();
             switch (name) {
-                case "type" -> type = text(p, v);
-                case "message" -> message = text(p, v);
-                default -> p.skipChildren();
+                case "type" -> {
+                    mask = seen(mask, 0);
+                    type = text(p, v);
+                }
+                case "message" -> {
+                    mask = seen(mask, 1);
+                    message = text(p, v);
+                }
+                default -> throw UNEXPECTED;
             }
         }
         return new SessionRecord.ErrorInfo(type, message);
@@ -203,13 +343,37 @@ final class FastRecordParser {
         return out;
     }
 
-    private static ObjectNode metrics(JsonParser p, JsonToken t) throws IOException, Unexpected {
+    /**
+     * The free-form metrics object, built by data binding's tree reader over its own bytes with
+     * the mapper's parser settings (duplicate keys rejected); {@code base} maps the parser's byte
+     * offsets to indexes in {@code bytes}.
+     */
+    private static ObjectNode metrics(JsonParser p, JsonToken t, byte[] bytes, long base) throws IOException, Unexpected {
         expect(t, JsonToken.START_OBJECT);
-        JsonNode n = TREE.readTree(p);
+        long from = p.currentTokenLocation().getByteOffset();
+        p.skipChildren();
+        long to = p.currentLocation().getByteOffset();
+        if (to - from == 2) {
+            return MAPPER.createObjectNode(); // {}
+        }
+        JsonNode n = TREE.readTree(bytes, (int) (base + from), (int) (to - from));
         if (!(n instanceof ObjectNode o)) {
             throw UNEXPECTED;
         }
         return o;
+    }
+
+    private static Outcome outcome(String label) {
+        return switch (label) {
+            case "success" -> Outcome.SUCCESS;
+            case "failure" -> Outcome.FAILURE;
+            case "rejected" -> Outcome.REJECTED;
+            case "escalated" -> Outcome.ESCALATED;
+            case "error" -> Outcome.ERROR;
+            case "timeout" -> Outcome.TIMEOUT;
+            case "cancelled" -> Outcome.CANCELLED;
+            default -> Outcome.parse(label);
+        };
     }
 
     /** A string or null. */

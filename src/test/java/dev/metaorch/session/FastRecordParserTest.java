@@ -84,6 +84,9 @@ class FastRecordParserTest {
                 ok.replace("\"metrics\":{}", "\"metrics\":null"),
                 ok.replace("\"metrics\":{}", "\"metrics\":[]"),
                 ok.replace("\"arm\":\"a\"", "\"arm\":\"a\",\"arm\":\"b\""), // duplicate key
+                ok.replace("\"metrics\":{}", "\"metrics\":{\"a\":1,\"b\":{\"c\":2},\"a\":3}"), // duplicate in metrics
+                ok.replace("\"total\":1100", "\"total\":1100,\"total\":1"), // duplicate in tokens
+                ok.replace("\"arm\":\"a\"", "\"arm\":\"a\",\"extra\":[1,{\"x\":2}]"), // unknown key: ignored by data binding
                 ok + " {}", // trailing tokens
                 ok.substring(0, ok.length() - 1), // truncated
                 "[" + ok + "]");
