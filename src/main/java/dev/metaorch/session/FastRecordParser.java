@@ -47,16 +47,74 @@ final class FastRecordParser {
         try (JsonParser p = FACTORY.createParser(bytes, offset, length)) {
             // duplicate keys are found with bit masks over the known fields (any other key leaves the
             // fast path), cheaper than the parser's per-object hash set
-            p.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-            p.enable(JsonParser.Feature.USE_FAST_DOUBLE_PARSER);
+            configure(p);
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
-            int start = firstNonBlank(bytes, offset, length);
-            SessionRecord r = record(p, bytes, start - p.currentTokenLocation().getByteOffset());
+            SessionRecord r = record(p, bytes, offset); // the parser counts bytes from offset
             return p.nextToken() == null ? r : null;
         } catch (IOException | Unexpected | RuntimeException e) {
             return null;
+        }
+    }
+
+    private static void configure(JsonParser p) {
+        p.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        p.enable(JsonParser.Feature.USE_FAST_DOUBLE_PARSER);
+    }
+
+    /**
+     * The lines of one block, read by a single parser (setting a parser up costs about as much as
+     * reading a short record). Each line's record must start at the line's first non-blank byte
+     * and be followed by blanks only; any other line, and any line the fast path refuses, is
+     * read on its own by {@link #parse} (so by data binding when needed), and the block parser
+     * starts again at the next line. Lines are given in order; blank lines may be left out.
+     */
+    static final class Block implements AutoCloseable {
+        private final byte[] bytes;
+        private final int limit;
+        private JsonParser parser;
+        private int base;
+
+        Block(byte[] bytes, int limit) {
+            this.bytes = bytes;
+            this.limit = limit;
+        }
+
+        /** The record on the line {@code bytes[from, from + length)}, or null for data binding. */
+        SessionRecord next(int from, int length) {
+            try {
+                if (parser == null) {
+                    base = from;
+                    parser = FACTORY.createParser(bytes, from, limit - from);
+                    configure(parser);
+                }
+                int first = firstNonBlank(bytes, from, length);
+                if (parser.nextToken() == JsonToken.START_OBJECT
+                        && base + parser.currentTokenLocation().getByteOffset() == first) {
+                    SessionRecord r = record(parser, bytes, base);
+                    int end = (int) (base + parser.currentLocation().getByteOffset());
+                    if (end <= from + length && firstNonBlank(bytes, end, from + length - end) == from + length) {
+                        return r;
+                    }
+                }
+            } catch (IOException | Unexpected | RuntimeException e) {
+                // this line is read on its own below
+            }
+            close();
+            return parse(bytes, from, length);
+        }
+
+        @Override
+        public void close() {
+            if (parser != null) {
+                try {
+                    parser.close();
+                } catch (IOException e) {
+                    // a byte-array parser has nothing to release that can fail
+                }
+                parser = null;
+            }
         }
     }
 

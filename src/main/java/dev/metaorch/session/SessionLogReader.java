@@ -155,31 +155,33 @@ public final class SessionLogReader {
         long lineNo = 0;
         long bad = 0;
         int from = 0;
-        for (int i = 0; i < limit; i++) {
-            if (bytes[i] != '\n') {
-                continue;
-            }
-            lineNo++;
-            int len = i - from;
-            if (!isBlank(bytes, from, len)) {
-                try {
-                    SessionRecord r = FastRecordParser.parse(bytes, from, len);
-                    out.add(r != null ? r : READER.readValue(bytes, from, len));
-                } catch (IOException | RuntimeException e) {
-                    byte[] line = Arrays.copyOfRange(bytes, from, i);
-                    List<SessionRecord> glued = splitGlued(line);
-                    if (glued != null) {
-                        problems.add(new BlockProblem(lineNo, start + from, out.size(), glued.size()
-                                + " records glued on one line (a missing newline); all read", false));
-                        out.addAll(glued);
-                    } else {
-                        bad++;
-                        problems.add(new BlockProblem(lineNo, start + from, out.size(), "not a session record ("
-                                + firstLine(e.getMessage()) + "): " + preview(line), true));
+        try (FastRecordParser.Block block = new FastRecordParser.Block(bytes, limit)) {
+            for (int i = 0; i < limit; i++) {
+                if (bytes[i] != '\n') {
+                    continue;
+                }
+                lineNo++;
+                int len = i - from;
+                if (!isBlank(bytes, from, len)) {
+                    try {
+                        SessionRecord r = block.next(from, len);
+                        out.add(r != null ? r : READER.readValue(bytes, from, len));
+                    } catch (IOException | RuntimeException e) {
+                        byte[] line = Arrays.copyOfRange(bytes, from, i);
+                        List<SessionRecord> glued = splitGlued(line);
+                        if (glued != null) {
+                            problems.add(new BlockProblem(lineNo, start + from, out.size(), glued.size()
+                                    + " records glued on one line (a missing newline); all read", false));
+                            out.addAll(glued);
+                        } else {
+                            bad++;
+                            problems.add(new BlockProblem(lineNo, start + from, out.size(), "not a session record ("
+                                    + firstLine(e.getMessage()) + "): " + preview(line), true));
+                        }
                     }
                 }
+                from = i + 1;
             }
-            from = i + 1;
         }
         return new Parsed(out, problems, lineNo, bad);
     }
