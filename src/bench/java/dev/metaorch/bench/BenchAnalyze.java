@@ -88,7 +88,8 @@ public final class BenchAnalyze {
                     median(dCpu), fmt(dWall));
             System.out.printf(Locale.ROOT, "metaorch / DuckDB: %.2fx the wall time, %.2fx the CPU time%n",
                     median(mWall) / median(dWall), median(mCpu) / median(dCpu));
-            System.out.println("aggregates agree: " + agree(metaorch, duckdb) + " (" + metaorch.size() + " configs)");
+            System.out.println("aggregates agree: " + agree(metaorch, duckdb) + " (" + metaorch.size() + " configs); DuckDB "
+                    + duckDbVersion() + ", java " + System.getProperty("java.version"));
         } else {
             System.out.println("DuckDB: not measured (its JDBC driver is not on the classpath: run through scripts/bench-analyze)");
         }
@@ -118,6 +119,13 @@ public final class BenchAnalyze {
             return true;
         } catch (ClassNotFoundException e) {
             return false;
+        }
+    }
+
+    static String duckDbVersion() throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT version()")) {
+            return rs.next() ? rs.getString(1) : "?";
         }
     }
 

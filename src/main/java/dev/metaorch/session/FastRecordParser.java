@@ -3,6 +3,7 @@ package dev.metaorch.session;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -126,6 +127,49 @@ final class FastRecordParser {
         return i;
     }
 
+    /** Field names in the order the record is written (its components'), to match bytes against. */
+    private static final SerializedString[] RECORD_ORDER = names("schema", "session_id", "run_id", "experiment_id", "arm",
+            "config_hash", "variant", "model_id", "task", "pair", "repeat", "seed", "attempt", "started_at", "ended_at",
+            "latency_ms", "outcome", "success", "external_score", "tokens", "llm_calls", "cost_usd", "price_table", "steps",
+            "guideline_hashes", "error", "metrics");
+    private static final SerializedString[] TASK_ORDER = names("id", "instance", "code", "solvable", "optimal_steps");
+    private static final SerializedString[] TOKENS_ORDER = names("prompt", "completion", "cached_prompt", "total");
+
+    private static SerializedString[] names(String... names) {
+        SerializedString[] out = new SerializedString[names.length];
+        for (int i = 0; i < names.length; i++) {
+            out[i] = new SerializedString(names[i]);
+        }
+        return out;
+    }
+
+    /**
+     * The next field name of the current object, or null at its end. {@code order[next[0]]} is
+     * the name expected next: when the bytes match it, no symbol-table lookup is needed. Any
+     * other name (or order) is read the usual way.
+     */
+    private static String nextName(JsonParser p, SerializedString[] order, int[] next) throws IOException, Unexpected {
+        int k = next[0];
+        JsonToken t;
+        if (k < order.length) {
+            if (p.nextFieldName(order[k])) {
+                next[0] = k + 1;
+                return order[k].getValue();
+            }
+            next[0] = order.length;
+            t = p.currentToken(); // nextFieldName moved on to it
+        } else {
+            t = p.nextToken();
+        }
+        if (t == JsonToken.END_OBJECT) {
+            return null;
+        }
+        if (t != JsonToken.FIELD_NAME) {
+            throw UNEXPECTED;
+        }
+        return p.currentName();
+    }
+
     /** Marks field {@code bit} as seen; a second occurrence is a duplicate key. */
     private static long seen(long mask, int bit) throws Unexpected {
         long b = 1L << bit;
@@ -164,8 +208,9 @@ final class FastRecordParser {
         SessionRecord.ErrorInfo error = null;
         ObjectNode metrics = null;
         long mask = 0;
+        int[] next = {0};
         String name;
-        while ((name = p.nextFieldName()) != null) {
+        while ((name = nextName(p, RECORD_ORDER, next)) != null) {
             JsonToken t = p.nextToken();
             switch (name) {
                 case "schema" -> {
@@ -295,8 +340,9 @@ final class FastRecordParser {
         boolean solvable = false;
         int optimalSteps = 0;
         long mask = 0;
+        int[] next = {0};
         String name;
-        while ((name = p.nextFieldName()) != null) {
+        while ((name = nextName(p, TASK_ORDER, next)) != null) {
             JsonToken v = p.nextToken();
             switch (name) {
                 case "id" -> {
@@ -335,8 +381,9 @@ final class FastRecordParser {
         long cached = 0;
         long total = 0;
         long mask = 0;
+        int[] next = {0};
         String name;
-        while ((name = p.nextFieldName()) != null) {
+        while ((name = nextName(p, TOKENS_ORDER, next)) != null) {
             JsonToken v = p.nextToken();
             switch (name) {
                 case "prompt" -> {
