@@ -111,7 +111,9 @@ final class SharedOptions {
                 description = "Spend cap (default: run.max_cost_usd of the config); refused when the projection exceeds it.")
         Double maxCost;
 
-        @Option(names = "--force", description = "Start even when the projected spend exceeds the cap (it still stops there).")
+        @Option(names = "--force", description = "Start even when the projected spend exceeds the cap (it still stops "
+                + "there); with --resume, resume although a task suite, price table or plugin changed since the run "
+                + "started (the run goes on with its snapshot copies).")
         boolean force;
 
         @Option(names = "--seed", showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
@@ -122,7 +124,9 @@ final class SharedOptions {
                 description = "Id of the new run (default: <experiment id>-<timestamp>).")
         String runId;
 
-        @Option(names = "--resume", paramLabel = "RUN_ID", description = "Continue an interrupted run.") String resume;
+        @Option(names = "--resume", paramLabel = "RUN_ID",
+                description = "Continue an interrupted run (or complete a finished one's tracker line and hashes).")
+        String resume;
         @Option(names = "--quiet", description = "No live status on stderr.") boolean quiet;
 
         /** Parse checks that need no config: numbers a run could never use. */

@@ -36,6 +36,10 @@ public final class RunWatcher {
                     + resultsDir.resolve("runs"));
         }
         JsonNode manifest = Json.mapper().readTree(Files.readString(folder.manifest()));
+        if (!manifest.path("kind").asText("run-experiment").equals("run-experiment")) { // hub runs have a run.json too
+            throw MetaorchException.invalidInput("RUN_ID " + runId + ": no run-experiment run with that id in "
+                    + resultsDir.resolve("runs") + " (it is a " + manifest.path("kind").asText() + " run)");
+        }
         this.settings = Json.mapper().treeToValue(manifest.get("settings"), AbExperiment.Settings.class);
         this.rule = AbExperiment.ruleFor(settings);
         this.test = new PairedTest(rule, settings.retries(), settings.method() == Method.FIXED, settings.capPairs(),
