@@ -29,11 +29,14 @@ class CliCraftTest {
     @TempDir
     Path tmp;
 
+    /** The command model, built once and only read (building it takes about 100 ms). */
+    private static final CommandLine MODEL = CommandFactory.create(new PrintWriter(new StringWriter()),
+            new PrintWriter(new StringWriter()));
+
     /** Every command's qualified argument list, e.g. ["sprt", "test"], the root as []. */
     static List<List<String>> commands() {
         List<List<String>> all = new ArrayList<>();
-        collect(CommandFactory.create(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())),
-                new ArrayList<>(), all);
+        collect(MODEL, new ArrayList<>(), all);
         return all;
     }
 
@@ -53,7 +56,7 @@ class CliCraftTest {
     }
 
     private static CommandSpec spec(List<String> path) {
-        CommandLine cl = CommandFactory.create(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+        CommandLine cl = MODEL;
         for (String p : path) {
             cl = cl.getSubcommands().get(p);
         }
