@@ -103,6 +103,8 @@ final class SharedOptions {
         /** Largest spend cap: the ledger counts nano-dollars in a long. */
         static final double MAX_COST_USD = 1e9;
 
+        @Option(names = "--quiet", description = "No live status on stderr.") boolean quiet;
+
         @Option(names = "--concurrency", paramLabel = "N", showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
                 description = "Sessions at once (default: run.concurrency of the config, 8 for the hub).")
         Integer concurrency;
@@ -127,7 +129,6 @@ final class SharedOptions {
         @Option(names = "--resume", paramLabel = "RUN_ID",
                 description = "Continue an interrupted run (or complete a finished one's tracker line and hashes).")
         String resume;
-        @Option(names = "--quiet", description = "No live status on stderr.") boolean quiet;
 
         /** Parse checks that need no config: numbers a run could never use. */
         void check() {
