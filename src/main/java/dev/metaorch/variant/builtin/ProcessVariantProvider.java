@@ -6,6 +6,10 @@ import dev.metaorch.common.Json;
 import dev.metaorch.common.MetaorchException;
 import dev.metaorch.config.PriceTable;
 import dev.metaorch.config.ResolvedConfig;
+import dev.metaorch.proxy.AgentMetering;
+import dev.metaorch.proxy.MeteredSession;
+import dev.metaorch.proxy.SpendGuard;
+import dev.metaorch.proxy.SpendGuarded;
 import dev.metaorch.session.Outcome;
 import dev.metaorch.session.SessionRecord.ErrorInfo;
 import dev.metaorch.session.SessionRecord.Tokens;
@@ -75,19 +79,22 @@ public final class ProcessVariantProvider implements VariantProvider {
         String wd = config.params().path("working_dir").asText("");
         Path workDir = wd.isEmpty() ? Path.of("").toAbsolutePath()
                 : config.file().toAbsolutePath().getParent().resolve(wd).normalize();
-        return new ProcessVariant(List.copyOf(argv), passthrough, cap, workDir, context.prices(), config);
+        return new ProcessVariant(List.copyOf(argv), passthrough, cap, workDir, context.prices(), config,
+                AgentMetering.create(context)); // issue 14: metering proxy and transcripts (dev.metaorch.proxy)
     }
 
-    static final class ProcessVariant implements Variant {
+    static final class ProcessVariant implements Variant, SpendGuarded {
         private final List<String> argv;
         private final List<String> passthrough;
         private final long outputCap;
         private final Path workDir;
         private final PriceTable prices;
         private final ResolvedConfig config;
+        private final AgentMetering metering;
 
         ProcessVariant(List<String> argv, List<String> passthrough, long outputCap, Path workDir, PriceTable prices,
-                ResolvedConfig config) {
+                ResolvedConfig config, AgentMetering metering) {
+            this.metering = metering;
             this.argv = argv;
             this.passthrough = passthrough;
             this.outputCap = outputCap;
@@ -97,7 +104,23 @@ public final class ProcessVariantProvider implements VariantProvider {
         }
 
         @Override
+        public void spendGuard(SpendGuard guard) {
+            metering.spendGuard(guard);
+        }
+
+        @Override
+        public void close() {
+            metering.close();
+        }
+
+        @Override
         public SessionResult run(SessionRequest request) throws IOException, InterruptedException {
+            try (MeteredSession ms = metering.open(request)) {
+                return ms.finish(runProcess(request, ms));
+            }
+        }
+
+        private SessionResult runProcess(SessionRequest request, MeteredSession ms) throws IOException, InterruptedException {
             Instant start = Instant.now();
             ProcessBuilder pb = new ProcessBuilder(argv).directory(workDir.toFile());
             Map<String, String> env = pb.environment();
@@ -114,6 +137,7 @@ public final class ProcessVariantProvider implements VariantProvider {
                 }
             });
             env.put("METAORCH_SESSION_ID", request.sessionId());
+            env.putAll(ms.environment());
             if (request.stderrLog() != null) {
                 Files.createDirectories(request.stderrLog().getParent());
                 pb.redirectError(request.stderrLog().toFile());
@@ -127,7 +151,7 @@ public final class ProcessVariantProvider implements VariantProvider {
                 return SessionResult.infrastructure(Outcome.ERROR, "spawn_failed", "cannot start " + argv + ": "
                         + e.getMessage(), 0, Tokens.ZERO, 0, 0);
             }
-            Exchange ex = new Exchange(process, request);
+            Exchange ex = new Exchange(process, request, ms);
             try {
                 ex.send(startMessage(request));
             } catch (IOException e) {
@@ -242,6 +266,7 @@ public final class ProcessVariantProvider implements VariantProvider {
             private final Process process;
             private final SessionRequest request;
             private final OutputStream stdin;
+            private final MeteredSession ms;
             private volatile String problem;
             private volatile long cancelSentAt;
             volatile JsonNode result;
@@ -252,7 +277,8 @@ public final class ProcessVariantProvider implements VariantProvider {
             volatile int steps;
             volatile double cost;
 
-            Exchange(Process process, SessionRequest request) {
+            Exchange(Process process, SessionRequest request, MeteredSession ms) {
+                this.ms = ms;
                 this.process = process;
                 this.request = request;
                 this.stdin = process.getOutputStream();
@@ -316,6 +342,7 @@ public final class ProcessVariantProvider implements VariantProvider {
             }
 
             private void handle(String line, long lineNo) {
+                ms.agentLine(lineNo, line);
                 if (line.isBlank()) {
                     return;
                 }
