@@ -57,7 +57,9 @@ public final class AgentMetering implements AutoCloseable {
         ResolvedConfig config = context.config();
         JsonNode params = config.params();
         Pricing pricing = new Pricing(context.prices(), config.modelId());
-        Path runDir = context.logDir() == null ? null : context.logDir().toAbsolutePath().getParent();
+        Path logs = context.logDir() == null ? null : context.logDir().toAbsolutePath();
+        // a run's logs/ sits in its run folder; any other log folder keeps the transcripts itself
+        Path runDir = logs == null ? null : logs.getFileName().toString().equals("logs") ? logs.getParent() : logs;
         JsonNode capNode = config.tree().path("run").path("max_cost_per_session_usd");
         BigDecimal cap = capNode.isNumber() ? capNode.decimalValue() : null;
         long maxBytes = params.path("transcript_max_bytes").asLong(Transcript.DEFAULT_MAX_BYTES);

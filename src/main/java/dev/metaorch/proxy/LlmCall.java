@@ -10,7 +10,7 @@ import java.math.BigDecimal;
  * ({@code seq} from 1), the request path, the model asked for and the model that answered (and
  * the price-table model it was priced as), the HTTP status returned to the agent, whether it
  * was streamed, the upstream's token counts and their exact cost. {@code error} says why a call
- * was refused or failed ({@code session_budget}, {@code run_budget}, {@code upstream_unreachable},
+ * was refused or failed ({@code session_budget}, {@code run_budget}, {@code upstream_unreachable}, {@code upstream_timeout},
  * {@code upstream_status}, {@code no_usage}, {@code abandoned}). No wall-clock times: a replay
  * reproduces the same calls byte for byte.
  */

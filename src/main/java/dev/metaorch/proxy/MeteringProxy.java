@@ -225,12 +225,14 @@ public final class MeteringProxy implements AutoCloseable {
         try {
             r = upstream.send(session, seq, ex.getRequestMethod(), path, ex.getRequestHeaders(), sent, timeout);
         } catch (IOException e) {
-            LlmCall call = new LlmCall(seq, path, requestModel, null, null, 502, stream, 0, 0, 0, BigDecimal.ZERO,
-                    "upstream_unreachable");
+            // a timeout is the session's deadline: the agent is being stopped anyway
+            boolean timedOut = e instanceof java.net.http.HttpTimeoutException;
+            int status = timedOut ? 504 : 502;
+            String code = timedOut ? "upstream_timeout" : "upstream_unreachable";
+            LlmCall call = new LlmCall(seq, path, requestModel, null, null, status, stream, 0, 0, 0, BigDecimal.ZERO, code);
             session.complete(call, estimate, null);
-            reply(ex, 502, errorBody("metaorch proxy: the upstream " + upstream.describe() + " did not answer: "
-                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()),
-                    "api_error", "upstream_unreachable"));
+            reply(ex, status, errorBody("metaorch proxy: the upstream " + upstream.describe() + " did not answer: "
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()), "api_error", code));
             return call;
         }
         boolean sse = r.contentType().toLowerCase(Locale.ROOT).startsWith("text/event-stream");
