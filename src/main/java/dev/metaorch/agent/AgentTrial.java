@@ -74,6 +74,8 @@ public final class AgentTrial {
         ArmFactory factory = new ArmFactory(VariantRegistry.load(o.plugins()), o.prices());
         ArmSetup arm = factory.create("try", config, suite, folder.logs());
         folder.writeConfig("try", config);
+        // the price table beside the snapshot, so a replay prices the same way
+        Files.copy(dev.metaorch.config.PriceTable.locate(o.prices(), config.chain()).file(), folder.dir().resolve("prices.json"));
         var run = config.run();
         Capture store = new Capture();
         SessionRecord rec;
@@ -128,7 +130,9 @@ public final class AgentTrial {
         Task task = suite.tasks().stream().filter(t -> t.id().equals(rec.task().id())).findFirst()
                 .orElseThrow(() -> MetaorchException.invalidInput(ConfigLoader.display(suite.file()) + ": task '"
                         + rec.task().id() + "' of " + sessionId + " is no longer in the suite"));
-        ArmFactory factory = new ArmFactory(VariantRegistry.load(plugins), prices);
+        Path kept = original.dir().resolve("prices.json");
+        ArmFactory factory = new ArmFactory(VariantRegistry.load(plugins),
+                prices == null && Files.isRegularFile(kept) ? kept : prices);
         ArmSetup arm = factory.create(rec.arm(), config, suite, replayFolder.logs());
         var run = config.run();
         Path stderr = replayFolder.logs().resolve(sessionId.replace('/', '_') + ".a" + rec.attempt() + ".stderr.log");

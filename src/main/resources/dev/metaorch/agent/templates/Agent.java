@@ -89,7 +89,7 @@ public class Agent {
         if (reply.startsWith("REJECT")) {
             emit("{\"type\":\"result\",\"success\":" + !solvable + ",\"outcome\":\"rejected\",\"answer\":" + quote(reply) + "}");
         } else {
-            boolean ok = reply.startsWith("ANSWER");
+            boolean ok = reply.startsWith("ANSWER") && solvable;
             emit("{\"type\":\"result\",\"success\":" + ok + ",\"outcome\":\"" + (ok ? "success" : "failure")
                     + "\",\"answer\":" + quote(reply) + "}");
         }

@@ -37,7 +37,7 @@ async function session(start) {
   if (reply.startsWith('REJECT')) {
     emit({ type: 'result', success: task.solvable === false, outcome: 'rejected', answer: reply });
   } else {
-    const ok = reply.startsWith('ANSWER');
+    const ok = reply.startsWith('ANSWER') && task.solvable !== false;
     emit({ type: 'result', success: ok, outcome: ok ? 'success' : 'failure', answer: reply });
   }
 }

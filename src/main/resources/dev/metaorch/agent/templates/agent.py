@@ -47,7 +47,7 @@ def main():
     if reply.startswith("REJECT"):
         emit({"type": "result", "success": not task.get("solvable", True), "outcome": "rejected", "answer": reply})
     else:
-        ok = reply.startswith("ANSWER")
+        ok = reply.startswith("ANSWER") and task.get("solvable", True)
         emit({"type": "result", "success": ok, "outcome": "success" if ok else "failure", "answer": reply})
     return 0
 
