@@ -123,7 +123,7 @@ public final class AgentTrial {
         replayFolder.create();
         // the run's resolved config, with the recording in place of the upstream
         JsonNode snapshot = Json.mapper().readTree(configFile.toFile());
-        ((ObjectNode) snapshot.path("params")).put("llm_replay", recording.toAbsolutePath().toString());
+        ((ObjectNode) snapshot.path("params")).put("llm_replay", recording.toAbsolutePath().toString()).put("llm_record", false);
         AtomicFiles.writeJson(replayFolder.config(rec.arm()), snapshot);
         ResolvedConfig config = new ConfigLoader().loadSnapshot(replayFolder.config(rec.arm()));
         TaskSuite suite = TaskSuite.load(config.tasksPath());

@@ -18,29 +18,29 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A fake OpenAI-compatible upstream (JDK HTTP server). The user message picks the answer:
- * {@code ok} (a completion with usage 1200 prompt / 200 cached / 50 completion tokens),
+ * any other text (a completion with usage 1200 prompt / 200 cached / 50 completion tokens),
  * {@code stream} (server-sent events; usage 800 / 0 / 30 in a usage-only chunk when
  * {@code stream_options.include_usage} is set), {@code error} (HTTP 500), {@code 429} (rate limit),
  * {@code slow} (answers only when the server is closed). Keeps every request body and the
  * Authorization header it came with.
  */
-final class FakeOpenAi implements AutoCloseable {
-    record Seen(String authorization, JsonNode body) {
+public final class FakeOpenAi implements AutoCloseable {
+    public record Seen(String authorization, JsonNode body) {
     }
 
-    final List<Seen> seen = new CopyOnWriteArrayList<>();
+    public final List<Seen> seen = new CopyOnWriteArrayList<>();
     private final HttpServer server;
     private final ExecutorService pool = Executors.newCachedThreadPool();
     private final CountDownLatch closing = new CountDownLatch(1);
 
-    FakeOpenAi() throws IOException {
+    public FakeOpenAi() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         server.setExecutor(pool);
         server.createContext("/v1/chat/completions", this::handle);
         server.start();
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
 
@@ -50,10 +50,6 @@ final class FakeOpenAi implements AutoCloseable {
             seen.add(new Seen(ex.getRequestHeaders().getFirst("Authorization"), body));
             String kind = body.path("messages").path(0).path("content").asText();
             switch (kind) {
-                case "ok" -> json(ex, 200, "{\"id\":\"c1\",\"object\":\"chat.completion\",\"model\":\"gpt-4o-mini-2024-07-18\","
-                        + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"{\\\"answer\\\":42}\"},"
-                        + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":1200,\"completion_tokens\":50,"
-                        + "\"total_tokens\":1250,\"prompt_tokens_details\":{\"cached_tokens\":200}}}");
                 case "stream" -> stream(ex, body.path("stream_options").path("include_usage").asBoolean(false));
                 case "error" -> json(ex, 500, "{\"error\":{\"message\":\"upstream broke\",\"type\":\"server_error\",\"code\":null}}");
                 case "429" -> json(ex, 429, "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\","
@@ -66,7 +62,10 @@ final class FakeOpenAi implements AutoCloseable {
                     }
                     json(ex, 200, "{\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}");
                 }
-                default -> json(ex, 400, "{\"error\":{\"message\":\"unknown kind\",\"type\":\"invalid_request_error\"}}");
+                default -> json(ex, 200, "{\"id\":\"c1\",\"object\":\"chat.completion\",\"model\":\"gpt-4o-mini-2024-07-18\","
+                        + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"{\\\"answer\\\":42}\"},"
+                        + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":1200,\"completion_tokens\":50,"
+                        + "\"total_tokens\":1250,\"prompt_tokens_details\":{\"cached_tokens\":200}}}");
             }
         } catch (IOException e) {
             // the proxy went away (a session ended): nothing to answer
