@@ -217,7 +217,9 @@ public final class MeteringProxy implements AutoCloseable {
             (so instanceof ObjectNode son ? son : copy.putObject("stream_options")).put("include_usage", true);
             sent = Json.line(copy).getBytes(StandardCharsets.UTF_8);
         }
-        Duration timeout = Duration.between(Instant.now(), session.deadline);
+        // past the session's deadline by the grace a finished session waits for its calls: the
+        // deadline (a timeout outcome) always comes first, and a late answer is still metered
+        Duration timeout = Duration.between(Instant.now(), session.deadline).plusMillis(AgentMetering.GRACE_MS);
         if (timeout.toMillis() < 1000) {
             timeout = Duration.ofSeconds(1);
         }
@@ -259,13 +261,13 @@ public final class MeteringProxy implements AutoCloseable {
             responseModel = resp.path("model").isTextual() ? resp.path("model").asText() : null;
             // kept before the agent sees the answer, so whatever it prints next comes after this call
             LlmCall call = priced(seq, path, requestModel, responseModel, r.status(), stream, usage);
-            session.complete(call, estimate, record(seq, ex.getRequestMethod(), path, body, r, raw));
+            session.complete(call, estimate, record(seq, ex.getRequestMethod(), path, sent, r, raw));
             ex.sendResponseHeaders(r.status(), b.length == 0 ? -1 : b.length);
             ex.getResponseBody().write(b);
             return call;
         }
         LlmCall call = priced(seq, path, requestModel, responseModel, r.status(), stream, usage);
-        session.complete(call, estimate, record(seq, ex.getRequestMethod(), path, body, r, raw));
+        session.complete(call, estimate, record(seq, ex.getRequestMethod(), path, sent, r, raw));
         return call;
     }
 

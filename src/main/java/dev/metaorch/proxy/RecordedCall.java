@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 /**
  * One request/response pair kept by {@code params.llm_record} (one line of
- * {@code results/runs/<run-id>/recordings/<session>.a<attempt>.jsonl}): the agent's request as
- * it sent it (JSON, or text when it was not JSON) and the upstream's answer as it came (for a stream,
+ * {@code results/runs/<run-id>/recordings/<session>.a<attempt>.jsonl}): the request as the
+ * proxy forwarded it (JSON, or text when it was not JSON) and the upstream's answer as it came (for a stream,
  * the raw server-sent events), which a replay passes through the proxy again. Credentials are never kept.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

@@ -209,6 +209,62 @@ class MeteringProxyTest {
     }
 
     @Test
+    void theRunsSpendGuardIsAskedBeforeEachCallAndItsRefusalEndsTheSession() throws Exception {
+        ResolvedConfig config = config(List.of("ok", "ok", "ok"), "none", null, false);
+        TaskSuite suite = TaskSuite.load(config.tasksPath());
+        List<String> settled = new java.util.concurrent.CopyOnWriteArrayList<>();
+        SpendGuard oneCall = new SpendGuard() {
+            private final java.util.concurrent.atomic.AtomicInteger allowed = new java.util.concurrent.atomic.AtomicInteger();
+
+            @Override
+            public boolean allow(String sessionId, BigDecimal estimatedUsd) {
+                assertThat(estimatedUsd).isPositive();
+                return allowed.incrementAndGet() <= 1;
+            }
+
+            @Override
+            public void settle(String sessionId, BigDecimal estimatedUsd, BigDecimal actualUsd) {
+                settled.add(sessionId + " " + actualUsd.toPlainString());
+            }
+        };
+        SessionResult r;
+        try (Variant v = new ProcessVariantProvider().create(new VariantContext("test", config, suite,
+                PriceTable.load(Path.of("configs/prices.json")), runDir().resolve("logs")))) {
+            assertThat(v).isInstanceOf(SpendGuarded.class);
+            ((SpendGuarded) v).spendGuard(oneCall);
+            r = v.run(new SessionRequest("r1/test/0", 0, suite.tasks().get(3), config, 42, 1, Instant.now().plusSeconds(30),
+                    new Cancellation(), new SessionRequest.Limits(30, 30, 1.0), runDir().resolve("logs").resolve("a.log")));
+        }
+        assertThat(upstream.seen).hasSize(1);
+        assertThat(settled).containsExactly("r1/test/0 0.000195");
+        assertThat(calls(transcript())).extracting(LlmCall::status, LlmCall::error).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(200, null), org.assertj.core.groups.Tuple.tuple(402, "run_budget"));
+        assertThat(r.metrics().path("statuses").toString()).isEqualTo("[200,402]");
+        assertThat(BigDecimal.valueOf(r.costUsd())).isEqualByComparingTo(OK_COST);
+    }
+
+    @Test
+    void aReplayReproducesTheTranscriptByteForByteWithoutCallingTheUpstream() throws Exception {
+        ResolvedConfig c = config(List.of("ok", "stream", "error", "429", "ok"), "none", null, true);
+        Path results = dir.resolve("results");
+        var tried = dev.metaorch.cli.CommandResult.run("try", c.file().toString(), "--results", results.toString(), "--record");
+        assertThat(tried.exitCode()).as(tried.out() + tried.err()).isZero();
+        assertThat(upstream.seen).hasSize(5);
+        String sid = tried.out().lines().filter(l -> l.startsWith("try: session ")).findFirst().orElseThrow().split(" ")[2];
+        var replay = dev.metaorch.cli.CommandResult.run("try", "--replay", sid, "--results", results.toString());
+        assertThat(replay.exitCode()).as(replay.out() + replay.err()).isZero();
+        assertThat(replay.out()).contains("transcript identical to the original");
+        assertThat(upstream.seen).hasSize(5);
+        Path original = Transcript.file(results.resolve("runs").resolve(sid.split("/")[0]), sid, 1);
+        Path replayed;
+        try (Stream<Path> s = Files.walk(results.resolve("replays"))) {
+            replayed = s.filter(p -> p.getFileName().equals(original.getFileName())).findFirst().orElseThrow();
+        }
+        assertThat(Files.readAllBytes(replayed)).isEqualTo(Files.readAllBytes(original));
+        assertThat(calls(Transcript.read(replayed))).extracting(LlmCall::status).containsExactly(200, 200, 500, 429, 200);
+    }
+
+    @Test
     void anUnknownTokenIsRefused() throws Exception {
         ResolvedConfig c = config(List.of("ok"), "none", null, false);
         try (AgentMetering m = AgentMetering.create(new VariantContext("test", c, TaskSuite.load(c.tasksPath()),
