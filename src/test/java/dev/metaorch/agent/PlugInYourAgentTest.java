@@ -78,7 +78,7 @@ class PlugInYourAgentTest {
         assertThat(replay.out()).contains("transcript identical to the original");
 
         CommandResult run = CommandResult.run("run-experiment", "--control", agent.resolve("control.json").toString(), "--test",
-                agent.resolve("test.json").toString(), "--set", set, "--max-sessions", "16", "--results", results, "--run-id",
+                agent.resolve("test.json").toString(), "--set", set, "--max-sessions", "8", "--results", results, "--run-id",
                 "plug", "--quiet");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("decision");
