@@ -172,7 +172,7 @@ public final class MeteringProxy implements AutoCloseable {
         BigDecimal estimate = session.estimate(pricing.cost(priced, new Usage(body.length / 4, 0,
                 req.path("max_completion_tokens").asLong(req.path("max_tokens").asLong(0)))));
         if (!session.reserve(estimate)) {
-            String msg = "metaorch: the session's budget of $" + session.capUsd.toPlainString() + " (run.max_cost_per_session_usd)"
+            String msg = "metaorch: the session's budget of $" + session.capUsd.stripTrailingZeros().toPlainString() + " (run.max_cost_per_session_usd)"
                     + " would be crossed by this call (spent $" + session.spent().toPlainString() + ", estimated $"
                     + estimate.toPlainString() + "); the session is being ended";
             refuse(ex, session, seq, forwardPath, requestModel, stream, 429, msg, "session_budget_exceeded", "session_budget");
@@ -199,7 +199,7 @@ public final class MeteringProxy implements AutoCloseable {
             String msg, String code, String error) throws IOException {
         session.complete(refused(seq, path, model, stream, status, error), BigDecimal.ZERO, null);
         reply(ex, status, errorBody(msg, "insufficient_quota", code));
-        session.cancellation.cancel("session budget of $" + session.capUsd.toPlainString()
+        session.cancellation.cancel("session budget of $" + session.capUsd.stripTrailingZeros().toPlainString()
                 + " reached: LLM call " + seq + " refused by the metering proxy");
     }
 
@@ -209,7 +209,9 @@ public final class MeteringProxy implements AutoCloseable {
 
     private LlmCall forward(HttpExchange ex, ProxySession session, int seq, String path, String requestModel, boolean stream,
             JsonNode req, byte[] body, BigDecimal estimate) throws IOException, InterruptedException {
-        boolean addUsage = stream && req instanceof ObjectNode o && !o.path("stream_options").path("include_usage").asBoolean(false);
+        // only the (chat) completions API needs asking; the Responses API always ends its stream with usage
+        boolean addUsage = stream && path.matches("/(chat/)?completions(\\?.*)?") && req instanceof ObjectNode o
+                && !o.path("stream_options").path("include_usage").asBoolean(false);
         byte[] sent = body;
         if (addUsage) {
             ObjectNode copy = ((ObjectNode) req).deepCopy();
@@ -257,7 +259,7 @@ public final class MeteringProxy implements AutoCloseable {
             byte[] b = readAll(r.body(), MAX_RESPONSE_BYTES);
             raw.write(b);
             JsonNode resp = requestNode(b);
-            usage = Usage.of(resp.get("usage")).orElse(null);
+            usage = Usage.in(resp).orElse(null);
             responseModel = resp.path("model").isTextual() ? resp.path("model").asText() : null;
             // kept before the agent sees the answer, so whatever it prints next comes after this call
             LlmCall call = priced(seq, path, requestModel, responseModel, r.status(), stream, usage);
@@ -320,7 +322,7 @@ public final class MeteringProxy implements AutoCloseable {
                 String data = text.substring(5).strip();
                 if (!data.equals("[DONE]")) {
                     JsonNode chunk = requestNode(data.getBytes(StandardCharsets.UTF_8));
-                    Usage u = Usage.of(chunk.get("usage")).orElse(null);
+                    Usage u = Usage.in(chunk).orElse(null);
                     if (u != null) {
                         usage = u;
                         drop = dropUsageChunk && chunk.path("choices").isArray() && chunk.path("choices").isEmpty();
