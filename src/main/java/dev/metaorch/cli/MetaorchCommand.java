@@ -28,6 +28,9 @@ import picocli.CommandLine.Spec;
             AnalyzeCommand.class,
             ParetoCommand.class,
             ReportCommand.class,
+            InitCommand.class,
+            TryCommand.class,
+            ShowCommand.class,
         },
         footerHeading = "%nExamples:%n",
         footer = {
