@@ -257,13 +257,7 @@ public final class AbExperiment {
         try (JsonlSessionStore store = JsonlSessionStore.open(folder.sessions())) {
             store.warnings().forEach(w -> monitor.message("warning: " + w));
             // agents a killed metaorch left behind die, and what they spent is logged, before the log is read
-            var reaped = dev.metaorch.runner.InflightAgents.reap(folder.dir(), store);
-            reaped.skipped().forEach(w -> monitor.message("warning: " + w));
-            if (reaped.groups() > 0 || !reaped.recorded().isEmpty()) {
-                monitor.message(String.format(java.util.Locale.ROOT, "reaped %d agent process group(s) (%d processes) "
-                        + "left by an earlier metaorch on this run; logged %d attempt(s) they had run",
-                        reaped.groups(), reaped.processes(), reaped.recorded().size()));
-            }
+            dev.metaorch.runner.InflightAgents.reapAndReport(folder.dir(), store, monitor::message);
             Map<String, SessionRecord> previous = new HashMap<>();
             List<String> corrupt = new ArrayList<>();
             store.forEach(r -> previous.merge(r.sessionId(), r, (a, b) -> b.attempt() >= a.attempt() ? b : a), p -> {
