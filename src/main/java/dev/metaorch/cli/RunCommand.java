@@ -56,9 +56,7 @@ final class RunCommand implements Callable<Integer> {
     Allocation allocation;
 
     @Mixin SharedOptions.Launch launch;
-    @Mixin SharedOptions.ResultsDir results;
-    @Mixin SharedOptions.PluginDir plugins;
-    @Mixin SharedOptions.PriceFile prices;
+    @Mixin SharedOptions.RunInputs in;
     @Mixin SharedOptions.JsonOutput json;
 
     @Override
@@ -69,7 +67,7 @@ final class RunCommand implements Callable<Integer> {
                 : variants.stream().map(v -> HubSpec.resolve(config, v.trim())).toList();
         Console console = json.console();
         Hub hub = new Hub(new Hub.Options(spec0, paths, sessions, launch.seed,
-                launch.concurrency == null ? 8 : launch.concurrency, launch.runId, results.dir, plugins.dir, prices.file,
+                launch.concurrency == null ? 8 : launch.concurrency, launch.runId, in.results.dir, in.plugins.dir, in.prices.file,
                 allocation.toString(), launch.maxCost, launch.force, launch.resume), AllocationPolicies::create);
         long total = spec0 == null ? 0 : sessions != null ? sessions : (long) spec0.sessionsPerVariant() * paths.size();
         ObjectNode result;

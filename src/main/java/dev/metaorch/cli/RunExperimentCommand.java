@@ -65,9 +65,7 @@ final class RunExperimentCommand implements Callable<Integer> {
     Integer maxSessions;
 
     @Mixin SharedOptions.Launch launch;
-    @Mixin SharedOptions.ResultsDir results;
-    @Mixin SharedOptions.PluginDir plugins;
-    @Mixin SharedOptions.PriceFile prices;
+    @Mixin SharedOptions.RunInputs in;
     @Option(names = "--retry-backoff-ms", defaultValue = "200", hidden = true) long backoffMs;
 
     @Option(names = "--metric", paramLabel = "METRIC",
@@ -91,7 +89,7 @@ final class RunExperimentCommand implements Callable<Integer> {
         launch.check();
         ExperimentOptions options = new ExperimentOptions(control, test, overrides.values,
                 method == null ? null : method.toString(), maxSessions, launch.maxCost, launch.concurrency, launch.seed,
-                launch.runId, launch.force, results.dir, plugins.dir, prices.file, backoffMs,
+                launch.runId, launch.force, in.results.dir, in.plugins.dir, in.prices.file, backoffMs,
                 tasksLabel == null ? null : tasksLabel.toString(), metric == null ? null : metric.label());
         AbExperiment experiment = new AbExperiment(options, new AbExperiment.Monitor() {
             @Override
@@ -131,7 +129,7 @@ final class RunExperimentCommand implements Callable<Integer> {
             if (json.enabled) {
                 console.json(dev.metaorch.common.Json.tree(result));
             } else {
-                ExperimentSummary.print(console.out(), result, results.dir);
+                ExperimentSummary.print(console.out(), result, in.results.dir);
             }
             if ("circuit_breaker".equals(result.stoppedBy())) {
                 console.info("error: " + result.reason());

@@ -4,6 +4,7 @@ import dev.metaorch.common.MetaorchException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -52,6 +53,19 @@ final class SharedOptions {
         @Option(names = "--prices", paramLabel = "FILE", showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
                 description = "Price table (default: prices.json beside the configs, else configs/prices.json).")
         Path file;
+    }
+
+    /** The files a command that runs sessions reads and writes: {@code --results}, {@code --plugins}, {@code --prices}. */
+    static final class RunInputs {
+        @Mixin ResultsDir results;
+        @Mixin PluginDir plugins;
+        @Mixin PriceFile prices;
+    }
+
+    /** {@code --attempt N}: which attempt of a session (a retried session has several). */
+    static final class Attempt {
+        @Option(names = "--attempt", paramLabel = "N", description = "The attempt (default: the last one kept).")
+        Integer number;
     }
 
     /** {@code --seed N} of a simulation (Monte Carlo, posterior draws). */
