@@ -64,6 +64,10 @@ final class ExperimentsCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "velocity: %d hypotheses decided, %.1f per week; SPRT saved %d sessions "
                     + "(%.0f%% of the fixed designs)%n", v.hypothesesDecided(), v.hypothesesPerWeek(), v.sessionsSaved(),
                     100 * v.sessionsSavedShare());
+            out.printf(Locale.ROOT, "process: autonomy %s of ended runs decided without a person (accepted or rejected); "
+                    + "blocking time %s of the time since the first run had a run waiting for its decision%n",
+                    v.autonomyRate() == null ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * v.autonomyRate()),
+                    v.blockingTimeShare() == null ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * v.blockingTimeShare()));
             out.println(falseAcceptances.label());
             return ExitCodes.OK;
         }

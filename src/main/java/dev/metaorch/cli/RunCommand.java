@@ -73,17 +73,7 @@ final class RunCommand implements Callable<Integer> {
         ObjectNode result;
         // On SIGTERM/SIGINT the JVM halts as soon as its shutdown hooks return: the hook stops the hub
         // (in-flight sessions are cancelled, killed and logged) and waits until this thread is done.
-        java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            hub.interrupt();
-            try {
-                reported.await(20, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "sigterm");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
+        try (InterruptHook hook = new InterruptHook(hub::interrupt)) {
             try (ProgressDisplay progress = new ProgressDisplay("sessions", total, console.err(), launch.quiet, 2000)) {
                 result = hub.run(p -> progress.update(p.done(), String.format(java.util.Locale.ROOT, "ok %d  $%.4f",
                         p.successes(), p.spendUsd()), String.format(java.util.Locale.ROOT,
@@ -97,22 +87,16 @@ final class RunCommand implements Callable<Integer> {
         } finally {
             console.out().flush();
             console.err().flush();
-            reported.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // already shutting down
-            }
         }
         if (json.enabled) {
             console.json(result);
             return ExitCodes.OK;
         }
-        print(console, result);
+        print(console, result, in.results.dir);
         return ExitCodes.OK;
     }
 
-    static void print(Console c, JsonNode r) {
+    static void print(Console c, JsonNode r, java.nio.file.Path results) {
         var out = c.out();
         out.printf("hub run %s: %d sessions, allocation %s, seed %d%n", r.path("run_id").asText(),
                 r.path("sessions").asLong(), r.path("allocation").asText(), r.path("seed").asLong());
@@ -136,6 +120,6 @@ final class RunCommand implements Callable<Integer> {
                     top.path("score_difference").asDouble(), top.path("ci").path(0).asDouble(),
                     top.path("ci").path(1).asDouble(), top.path("pairs").asInt(), top.path("tasks").asInt(), verdict);
         }
-        out.println("weights " + r.path("weights") + "; written to results/latest_run.json");
+        out.println("weights " + r.path("weights") + "; written to " + results.resolve("latest_run.json"));
     }
 }

@@ -91,37 +91,28 @@ final class RunExperimentCommand implements Callable<Integer> {
                 method == null ? null : method.toString(), maxSessions, launch.maxCost, launch.concurrency, launch.seed,
                 launch.runId, launch.force, in.results.dir, in.plugins.dir, in.prices.file, backoffMs,
                 tasksLabel == null ? null : tasksLabel.toString(), metric == null ? null : metric.label());
+        StatusLine line = new StatusLine(console.err(), !launch.quiet && StatusLine.interactive());
         AbExperiment experiment = new AbExperiment(options, new AbExperiment.Monitor() {
             @Override
             public void status(ExperimentStatus s) {
                 if (!launch.quiet) {
-                    console.info(String.format(java.util.Locale.ROOT, "pairs %d  W/T/L %d/%d/%d  LLR %+.3f in [%.3f, %.3f]  "
+                    line.show(String.format(java.util.Locale.ROOT, "pairs %d  W/T/L %d/%d/%d  LLR %+.3f in [%.3f, %.3f]  "
                             + "success control %.2f test %.2f  errors+timeouts %d/%d  spend $%.4f of $%.2f  in flight %d  "
-                            + "ETA %.0fs", s.pairs(), s.wins(), s.ties(), s.losses(), s.llr(), s.lower(), s.upper(),
+                            + "ETA %s", s.pairs(), s.wins(), s.ties(), s.losses(), s.llr(), s.lower(), s.upper(),
                             s.controlRate(), s.testRate(), s.controlInfrastructure(), s.testInfrastructure(), s.spendUsd(),
-                            s.maxCostUsd(), s.inFlight(), s.etaSeconds()));
+                            s.maxCostUsd(), s.inFlight(), Double.isNaN(s.etaSeconds()) ? "-"
+                                    : String.format(java.util.Locale.ROOT, "%.0fs", s.etaSeconds())));
                 }
             }
 
             @Override
             public void message(String text) {
-                console.info(text);
+                line.message(text);
             }
         });
-        // On SIGTERM the JVM halts as soon as its shutdown hooks return, so the hook stops the run and
-        // then waits until this thread has printed what it has to say (the resume hint).
-        java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            experiment.interrupt(20_000);
-            try {
-                reported.await(5, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "sigterm");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
+        try (InterruptHook hook = new InterruptHook(() -> experiment.interrupt(20_000))) {
             ExperimentResult result = experiment.run(launch.resume);
+            line.close();
             if (result.decision().equals("interrupted")) {
                 console.info("interrupted: resume with metaorch run-experiment --resume " + result.runId());
                 return ExitCodes.INTERRUPTED;
@@ -136,14 +127,9 @@ final class RunExperimentCommand implements Callable<Integer> {
                 return ExitCodes.RUNTIME_FAILURE;
             }
         } finally {
+            line.close();
             console.out().flush();
             console.err().flush();
-            reported.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // already shutting down
-            }
         }
         return ExitCodes.OK;
     }

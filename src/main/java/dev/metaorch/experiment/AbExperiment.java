@@ -528,6 +528,7 @@ public final class AbExperiment {
         private final String effectScope;
         private final ObjectNode taskSelection;
         private long lastStatusNanos;
+        private boolean lastStatusFinal;
         private long evalStartNanos;
         private long pairsAtStart;
 
@@ -581,6 +582,7 @@ public final class AbExperiment {
                 r.close();
                 launchLoop = null;
             }
+            lastStatusFinal = true;
             status(test, r, gate, true);
             RunLedger.Figures figures = ledgerOf(store, test.decidingPair());
             if (end == LaunchLoop.End.INTERRUPTED && !plan.stopped()) {
@@ -667,8 +669,9 @@ public final class AbExperiment {
             PairCounts c = test.counts();
             long expected = (long) Math.ceil(s.fixedNRaw() * 0.6);
             long done = c.pairs() - pairsAtStart;
-            boolean over = test.decision() != null || force;
-            double perPair = done <= 0 ? 0 : (now - evalStartNanos) / 1e9 / done;
+            boolean over = force && (test.decision() != null || lastStatusFinal);
+            double perPair = done <= 0 ? Double.NaN : (now - evalStartNanos) / 1e9 / done;
+            // NaN: unknown (no pair evaluated yet in this process); 0 once the run is over
             double eta = over ? 0 : Math.max(0, expected - c.pairs()) * perPair;
             long n = c.pairs();
             monitor.status(new ExperimentStatus(c.pairs(), c.wins(), c.ties(), c.losses(), test.evaluation().llr(),

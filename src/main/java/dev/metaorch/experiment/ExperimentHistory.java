@@ -92,7 +92,9 @@ public final class ExperimentHistory {
             double weeks,
             @JsonProperty("sessions_saved_by_sprt") long sessionsSaved,
             @JsonProperty("sessions_of_fixed_designs") long fixedSessions,
-            @JsonProperty("sessions_saved_share") double sessionsSavedShare) {
+            @JsonProperty("sessions_saved_share") double sessionsSavedShare,
+            @JsonProperty("autonomy_rate") Double autonomyRate,
+            @JsonProperty("blocking_time_share") Double blockingTimeShare) {
     }
 
     /** What {@code experiments show ID} prints: the matching runs and the lineage. */
@@ -181,6 +183,55 @@ public final class ExperimentHistory {
             }
         }
         return new Velocity(runs.size(), hypotheses.size(), hypotheses.size() / weeks, weeks, saved, fixed,
-                fixed == 0 ? 0 : (double) saved / fixed);
+                fixed == 0 ? 0 : (double) saved / fixed, autonomyRate(), blockingTimeShare(now));
+    }
+
+    /**
+     * Seed 001's process KPI "decisions without escalation": of the runs that ended, the share the
+     * test decided by itself (accepted or rejected); an inconclusive or aborted run needs a person.
+     * Null before any run ended.
+     */
+    Double autonomyRate() {
+        long ended = runs.stream().filter(r -> r.status() != null && !r.status().equals("running")).count();
+        long decided = runs.stream().filter(TrackedRun::decided).count();
+        return ended == 0 ? null : (double) decided / ended;
+    }
+
+    /**
+     * Seed 001's "blocking time": the share of the time since the first run during which at least
+     * one run was waiting for its decision (the union of the runs' [started, last update]
+     * intervals). Null before any run.
+     */
+    Double blockingTimeShare(Instant now) {
+        List<Instant[]> spans = new java.util.ArrayList<>();
+        for (TrackedRun r : runs) {
+            try {
+                Instant a = Instant.parse(r.startedAt());
+                Instant b = r.status() != null && r.status().equals("running") ? now : Instant.parse(r.updatedAt());
+                spans.add(new Instant[] {a, b.isBefore(a) ? a : b});
+            } catch (RuntimeException e) {
+                // a line without times: not counted
+            }
+        }
+        if (spans.isEmpty()) {
+            return null;
+        }
+        spans.sort(java.util.Comparator.comparing(x -> x[0]));
+        Instant first = spans.get(0)[0];
+        long busy = 0;
+        Instant curA = spans.get(0)[0];
+        Instant curB = spans.get(0)[1];
+        for (Instant[] sp : spans.subList(1, spans.size())) {
+            if (sp[0].isAfter(curB)) {
+                busy += Duration.between(curA, curB).toMillis();
+                curA = sp[0];
+                curB = sp[1];
+            } else if (sp[1].isAfter(curB)) {
+                curB = sp[1];
+            }
+        }
+        busy += Duration.between(curA, curB).toMillis();
+        long total = Duration.between(first, now).toMillis();
+        return total <= 0 ? null : Math.min(1.0, (double) busy / total);
     }
 }
