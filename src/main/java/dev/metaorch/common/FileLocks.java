@@ -28,6 +28,15 @@ public final class FileLocks {
         void close() throws IOException;
     }
 
+    /**
+     * Whether a thread of this JVM holds the lock on {@code lockFile}. A prober must not open the
+     * file then: closing its channel would drop this JVM's OS lock (see the class comment).
+     */
+    public static boolean heldInThisJvm(Path lockFile) {
+        ReentrantLock l = IN_JVM.get(lockFile.toAbsolutePath().normalize());
+        return l != null && l.isLocked();
+    }
+
     public static Held acquire(Path lockFile) throws IOException {
         Path key = lockFile.toAbsolutePath().normalize();
         ReentrantLock jvmLock = IN_JVM.computeIfAbsent(key, k -> new ReentrantLock());
