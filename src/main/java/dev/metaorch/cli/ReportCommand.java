@@ -1,5 +1,6 @@
 package dev.metaorch.cli;
 
+import dev.metaorch.analysis.RunScope;
 import dev.metaorch.common.AtomicFiles;
 import dev.metaorch.common.ExitCodes;
 import dev.metaorch.common.Json;
@@ -15,11 +16,13 @@ import picocli.CommandLine.Spec;
 
 /** {@code metaorch report}: one self-contained HTML page of the selected runs. */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"Write one self-contained HTML report (inline SVG charts, no network at view time): insights,",
+        description = {"Write one self-contained HTML report (inline SVG charts, no network at view time) of the latest",
+            "experiment by default (RUN_ID..., --experiment ID or --all for others): insights,",
             "decisions with their LLR trajectory, the Pareto scatter, a task x config heatmap, cost distributions,",
             "bandit regret, guideline impact and failure patterns."},
         footerHeading = "%nExamples:%n",
-        footer = {"  metaorch report --out results/report.html", "  metaorch report RUN_ID --out results/run.html"})
+        footer = {"  metaorch report --out results/report.html", "  metaorch report RUN_ID --out results/run.html",
+            "  metaorch report --experiment exp_042", "  metaorch report --all"})
 final class ReportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -39,14 +42,15 @@ final class ReportCommand implements Callable<Integer> {
         if (!out.toString().endsWith(".html")) {
             throw MetaorchException.invalidInput("--out: the report file must end in .html, got " + out);
         }
-        var report = new ReportBuilder(selection.results, selection.runs()).build();
+        Console console = new Console(spec);
+        RunScope scope = Scopes.resolve(selection, RunScope.Default.LATEST_EXPERIMENT, console, json);
+        var report = new ReportBuilder(selection.results, scope, selection.all).build();
         if (report.sessions() == 0) {
-            throw MetaorchException.invalidInput("report: no sessions in " + selection.results.resolve("runs"));
+            throw MetaorchException.invalidInput("report: no sessions in " + scope.description());
         }
         AtomicFiles.writeString(out, report.html());
-        Console console = new Console(spec);
         if (json) {
-            var o = Json.object().put("file", out.toString()).put("sessions", report.sessions()).put("charts", report.charts());
+            var o = Json.object().put("scope", scope.description()).put("file", out.toString()).put("sessions", report.sessions()).put("charts", report.charts());
             report.insights().forEach(o.putArray("insights")::add);
             console.json(o);
         } else {
