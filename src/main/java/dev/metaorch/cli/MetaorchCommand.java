@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
             AnalyzeCommand.class,
             ParetoCommand.class,
             ReportCommand.class,
+            ServeCommand.class,
         },
         footerHeading = "%nExamples:%n",
         footer = {
