@@ -9,6 +9,7 @@ import dev.metaorch.analysis.GuidelineImpact;
 import dev.metaorch.analysis.TaskClusters;
 import dev.metaorch.analysis.CsvExport;
 import dev.metaorch.analysis.GroupKey;
+import dev.metaorch.analysis.RunScope;
 import dev.metaorch.analysis.SessionSource;
 import dev.metaorch.common.ExitCodes;
 import dev.metaorch.common.MetaorchException;
@@ -113,8 +114,9 @@ final class AnalyzeCommand implements Callable<Integer> {
             throw MetaorchException.invalidInput("--compare: expected two groups A,B");
         }
         Console console = new Console(spec);
+        RunScope scope = Scopes.resolve(selection, RunScope.Default.LATEST_DATA_SET, console, json);
         Aggregation agg = new Aggregation(keys);
-        SessionSource source = new SessionSource(selection.results, selection.runs());
+        SessionSource source = new SessionSource(selection.results, scope.runIds());
         List<String> problems = new ArrayList<>();
         long start = System.nanoTime();
         long bytes;
@@ -156,6 +158,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             CsvExport.aggregates(agg, csv);
         }
         ObjectNode out = agg.toJson();
+        out.put("scope", scope.description());
         out.put("bytes_read", bytes).put("seconds", seconds);
         if (compare != null) {
             out.set("comparison", agg.compare(compare.get(0), compare.get(1)));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.metaorch.analysis.Aggregation;
 import dev.metaorch.analysis.ArmStats;
 import dev.metaorch.analysis.GroupKey;
+import dev.metaorch.analysis.RunScope;
 import dev.metaorch.analysis.SessionSource;
 import dev.metaorch.common.ExitCodes;
 import dev.metaorch.common.MetaorchException;
@@ -71,9 +72,10 @@ final class ParetoCommand implements Callable<Integer> {
             throw MetaorchException.invalidInput("--plot: the file must end in .svg or .png, got " + plot);
         }
         Console console = new Console(spec);
+        RunScope scope = Scopes.resolve(selection, RunScope.Default.LATEST_DATA_SET, console, json);
         Aggregation agg = new Aggregation(List.of(key));
         var sink = selection.chain().sink(agg);
-        new SessionSource(selection.results, selection.runs()).forEach(sink, p -> console.warn(p.toString()));
+        new SessionSource(selection.results, scope.runIds()).forEach(sink, p -> console.warn(p.toString()));
         sink.finish();
         List<ParetoPoint> points = new ArrayList<>();
         for (Map.Entry<String, ArmStats> e : agg.groups().entrySet()) {
@@ -91,6 +93,7 @@ final class ParetoCommand implements Callable<Integer> {
             console.info("wrote " + plot);
         }
         if (json) {
+            analysis.put("scope", scope.description());
             console.json(analysis);
             return ExitCodes.OK;
         }

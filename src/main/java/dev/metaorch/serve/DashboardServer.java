@@ -98,8 +98,9 @@ public final class DashboardServer implements AutoCloseable {
         pool.shutdownNow();
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
+    private void handle(HttpExchange ex) {
+        // not try-with-resources: its close would come before the catch clauses that answer
+        try {
             Optional<RequestGuard.Refusal> refusal = guard.check(ex);
             if (refusal.isPresent()) {
                 send(ex, refusal.get().status(), "text/plain; charset=utf-8", refusal.get().message() + "\n");
@@ -116,6 +117,8 @@ public final class DashboardServer implements AutoCloseable {
             // the client went away
         } catch (RuntimeException e) {
             trySend(ex, 500, pages.error(500, String.valueOf(e)));
+        } finally {
+            ex.close();
         }
     }
 
