@@ -100,16 +100,18 @@ public final class SvgPlot {
                         Html.esc(yTitle)));
             }
             if (xTicks) {
-                for (double t : ticks(x0, x1, 6)) {
+                List<Double> ts = ticks(x0, x1, 6);
+                for (double t : ts) {
                     line(px(t), h - bottom, px(t), h - bottom + 4, "stroke:#888");
-                    text(px(t), h - bottom + 17, "middle", "ax", fmt(t));
+                    text(px(t), h - bottom + 19, "middle", "ax", fmt(t, ts));
                 }
             }
             if (yTicks) {
-                for (double t : ticks(y0, y1, 6)) {
+                List<Double> ts = ticks(y0, y1, 6);
+                for (double t : ts) {
                     line(left - 4, py(t), left, py(t), "stroke:#888");
                     line(left, py(t), w - right, py(t), "stroke:#eee");
-                    text(left - 7, py(t) + 4, "end", "ax", fmt(t));
+                    text(left - 7, py(t) + 4, "end", "ax", fmt(t, ts));
                 }
             }
         }
@@ -117,7 +119,7 @@ public final class SvgPlot {
 
     /** LLR-style chart: lines, and labelled horizontal bounds. */
     public static String lines(String title, String xTitle, String yTitle, List<Series> series, List<HLine> hlines) {
-        Canvas c = new Canvas(900, 360, 64, 150, 30, 45);
+        Canvas c = new Canvas(900, 360, 64, 150, 30, 48);
         double xMax = 1;
         double yMin = 0;
         double yMax = 0;
@@ -169,7 +171,7 @@ public final class SvgPlot {
      * a name that fits nowhere is left out of the plot (every point is in the table beside it).
      */
     public static String scatter(String title, String xTitle, String yTitle, List<Point> points) {
-        Canvas c = new Canvas(900, 540, 64, 24, 30, 45);
+        Canvas c = new Canvas(900, 540, 64, 24, 30, 48);
         double xMax = 0;
         for (Point p : points) {
             xMax = Math.max(xMax, p.x());
@@ -201,6 +203,7 @@ public final class SvgPlot {
             c.line(x - 3, c.py(p.lo()), x + 3, c.py(p.lo()), "stroke:#aaa");
             c.line(x - 3, c.py(p.hi()), x + 3, c.py(p.hi()), "stroke:#aaa");
             taken.add(new Box(x - 5, y - 5, 10, 10));
+            taken.add(new Box(x - 3, c.py(p.hi()), 6, Math.max(1, c.py(p.lo()) - c.py(p.hi()))));
         }
         for (Point p : points) {
             double x = c.px(p.x());
@@ -217,9 +220,9 @@ public final class SvgPlot {
             double tw = p.name().length() * CHAR_W;
             Box placed = null;
             outer:
-            for (double r : new double[] {8, 18, 30, 44, 60, 80}) {
-                for (int k = 0; k < 16; k++) {
-                    double a = Math.PI * 2 * k / 16;
+            for (double r : new double[] {8, 18, 30, 44, 60, 80, 105, 130, 160, 200}) {
+                for (int k = 0; k < 24; k++) {
+                    double a = Math.PI * 2 * k / 24;
                     double cx = x + r * Math.cos(a);
                     double cy = y - r * Math.sin(a);
                     double bx = Math.cos(a) >= -0.01 ? cx : cx - tw;
@@ -257,7 +260,7 @@ public final class SvgPlot {
         int maxChars = Math.min(longest, 30);
         double left = Math.max(60, maxChars * CHAR_W + 16);
         double rowH = 30;
-        Canvas c = new Canvas(900, 30 + 45 + rowH * names.size(), left, 24, 30, 45);
+        Canvas c = new Canvas(900, 30 + 48 + rowH * names.size(), left, 24, 30, 48);
         double max = 0;
         for (List<Double> v : values) {
             for (double d : v) {
@@ -320,11 +323,13 @@ public final class SvgPlot {
         return out;
     }
 
-    static String fmt(double v) {
-        if (v == Math.rint(v) && Math.abs(v) < 1e6) {
-            return String.format(Locale.ROOT, "%d", (long) v);
+    /** A tick value with as many decimals as the tick step needs (the same for every tick of an axis). */
+    static String fmt(double v, List<Double> ticks) {
+        double step = ticks.size() < 2 ? Math.abs(v) : ticks.get(1) - ticks.get(0);
+        int decimals = step <= 0 ? 0 : Math.max(0, (int) -Math.floor(Math.log10(step) + 1e-9));
+        if (step > 0 && Math.abs(step * Math.pow(10, decimals) - Math.rint(step * Math.pow(10, decimals))) > 1e-6) {
+            decimals++;
         }
-        double a = Math.abs(v);
-        return String.format(Locale.ROOT, a >= 1 ? "%.1f" : a >= 0.01 ? "%.2f" : a >= 0.001 ? "%.3f" : "%.4f", v);
+        return String.format(Locale.ROOT, "%." + Math.min(decimals, 8) + "f", v);
     }
 }

@@ -251,14 +251,16 @@ final class Pages {
         compareRow(h, "W/T/L", wtl(sa), wtl(sb));
         compareRow(h, "spend (USD)", money(sa.figures().spendUsd().doubleValue()), money(sb.figures().spendUsd().doubleValue()));
         h.append("</table>");
-        h.append("<h2>Per-arm metrics</h2><table id=\"arm-metrics\"><tr><th class=\"l\">run</th><th class=\"l\">arm</th>"
-                + "<th class=\"l\">config</th><th>sessions</th><th>success</th><th>95% interval</th><th>cost/session</th>"
+        h.append("<h2>Per-arm metrics</h2><table id=\"arm-metrics\"><tr><th class=\"l\" rowspan=\"2\">run</th>"
+                + "<th class=\"l\" rowspan=\"2\">arm</th><th class=\"l\" rowspan=\"2\">config</th>"
+                + "<th colspan=\"3\">in the test (pairs evaluated)</th><th colspan=\"4\">every completed session</th></tr>"
+                + "<tr><th>sessions</th><th>success</th><th>95% interval</th><th>sessions</th><th>cost/session</th>"
                 + "<th>tokens/session</th><th>latency (ms)</th></tr>");
         armRows(h, "A", sa, armsA);
         armRows(h, "B", sb, armsB);
         h.append("</table>");
-        h.append("<h2>Tasks that flipped</h2><p class=\"small\">Per arm present in both runs: a task flips when its success "
-                + "rate is at least one half in one run and below in the other.</p>");
+        h.append("<h2>Tasks that flipped</h2><p class=\"small\">Per arm present in both runs: a task flips when most of its "
+                + "sessions succeed in one run and most fail in the other (a tie is no flip).</p>");
         h.append(flipTable(a, b));
         h.append("<h2>Configs, key by key</h2>").append(configDiff(a, b));
         return page("Compare " + a + " and " + b, h.toString());
@@ -275,18 +277,17 @@ final class Pages {
     }
 
     private static void armRows(StringBuilder h, String side, RunState s, Map<String, ArmStats> arms) {
-        Map<String, String> configs = new LinkedHashMap<>();
-        s.arms().forEach(a -> configs.put(a.arm(), a.experimentId()));
-        arms.forEach((arm, st) -> {
-            double[] ci = st.wilson();
-            h.append("<tr><td class=\"l\">").append(side).append("</td><td class=\"l\">").append(Html.esc(arm))
-                    .append("</td><td class=\"l\">").append(Html.esc(configs.getOrDefault(arm, arm))).append("</td><td>")
-                    .append(st.sessions()).append("</td><td>").append(fmt3(st.successRate())).append("</td><td>[")
-                    .append(fmt3(ci[0])).append(", ").append(fmt3(ci[1])).append("]</td><td>")
+        for (RunState.Arm a : s.arms()) {
+            ArmStats st = arms.getOrDefault(a.arm(), new ArmStats());
+            h.append("<tr><td class=\"l\">").append(side).append("</td><td class=\"l\">").append(Html.esc(a.arm()))
+                    .append("</td><td class=\"l\">").append(Html.esc(a.experimentId())).append("</td><td>")
+                    .append(a.sessions()).append("</td><td>").append(fmt3(a.successRate())).append("</td><td>[")
+                    .append(fmt3(a.ciLow())).append(", ").append(fmt3(a.ciHigh())).append("]</td><td>")
+                    .append(st.sessions()).append("</td><td>")
                     .append(String.format(Locale.ROOT, "%.5f", st.costPerSession())).append("</td><td>")
                     .append(String.format(Locale.ROOT, "%.0f", st.tokensMean())).append("</td><td>")
                     .append(String.format(Locale.ROOT, "%.0f", st.latencyMean())).append("</td></tr>");
-        });
+        }
     }
 
     /** Counting sessions of one run by arm (a session's final attempt, as every analysis counts them). */
@@ -314,9 +315,10 @@ final class Pages {
                 if (y == null || x[1] == 0 || y[1] == 0) {
                     continue;
                 }
-                boolean passA = 2 * x[0] >= x[1];
-                boolean passB = 2 * y[0] >= y[1];
-                if (passA != passB) {
+                int majorityA = Long.signum(2 * x[0] - x[1]);
+                int majorityB = Long.signum(2 * y[0] - y[1]);
+                boolean passB = majorityB > 0;
+                if (majorityA != 0 && majorityB != 0 && majorityA != majorityB) {
                     n++;
                     h.append("<tr><td class=\"l\">").append(Html.esc(arm.getKey())).append("</td><td class=\"l\">")
                             .append(Html.esc(task.getKey())).append("</td><td>").append(x[0]).append("/").append(x[1])
