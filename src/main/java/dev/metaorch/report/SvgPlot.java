@@ -92,7 +92,7 @@ public final class SvgPlot {
             line(left, top, left, h - bottom, "stroke:#888");
             text(w / 2, 18, "middle", "t", title);
             if (xTitle != null) {
-                text(left + (w - left - right) / 2, h - 8, "middle", "ax", xTitle);
+                text(left + (w - left - right) / 2, h - bottom + 38, "middle", "ax", xTitle);
             }
             if (yTitle != null) {
                 s.append(String.format(Locale.ROOT, "<text x=\"14\" y=\"%.1f\" text-anchor=\"middle\" class=\"ax\" "
@@ -119,7 +119,8 @@ public final class SvgPlot {
 
     /** LLR-style chart: lines, and labelled horizontal bounds. */
     public static String lines(String title, String xTitle, String yTitle, List<Series> series, List<HLine> hlines) {
-        Canvas c = new Canvas(900, 360, 64, 150, 30, 48);
+        int legend = series.size() > 1 ? 18 * series.size() + 6 : 0;
+        Canvas c = new Canvas(900, 360 + legend, 64, 150, 30, 48 + legend);
         double xMax = 1;
         double yMin = 0;
         double yMax = 0;
@@ -157,7 +158,7 @@ public final class SvgPlot {
         }
         if (series.size() > 1) {
             for (int i = 0; i < series.size(); i++) {
-                double y = c.top + 10 + i * 16;
+                double y = c.h - c.bottom + 60 + i * 18;
                 c.line(c.left + 10, y - 4, c.left + 28, y - 4, "stroke-width:2;stroke:" + COLORS[i % COLORS.length]);
                 c.text(c.left + 32, y, "start", "lb", series.get(i).name());
             }

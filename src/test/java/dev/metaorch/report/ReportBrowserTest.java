@@ -97,6 +97,12 @@ class ReportBrowserTest {
         }
         assertThat(Browser.consoleErrors(browser)).isEmpty();
         Browser.screenshot(browser, "report");
+        Browser.screenshot(browser.findElement(By.id("toc")), "report-toc");
+        List<WebElement> plots = browser.findElements(By.cssSelector("svg.plot"));
+        for (int i = 0; i < plots.size(); i++) {
+            Browser.screenshot(plots.get(i), "report-plot-" + i);
+        }
+        Browser.screenshot(browser.findElement(By.cssSelector("table.errors")), "report-failure-patterns");
     }
 
     @Test

@@ -69,6 +69,14 @@ public final class Browser {
         return p;
     }
 
+    /** A screenshot of one element (the browser scrolls it into view). */
+    public static Path screenshot(org.openqa.selenium.WebElement e, String name) throws IOException {
+        Files.createDirectories(SCREENSHOTS);
+        Path p = SCREENSHOTS.resolve(name + ".png");
+        Files.write(p, e.getScreenshotAs(OutputType.BYTES));
+        return p;
+    }
+
     /**
      * Pairs of {@code <text>} elements whose rendered boxes overlap (by more than half a pixel
      * each way), in the SVGs matching {@code selector}, with the SVGs' count first.
