@@ -48,8 +48,8 @@ public record RunScope(List<RunInfo> runs, String description, List<String> warn
         if (!runIds.isEmpty()) {
             for (String id : runIds) {
                 Optional<RunInfo> r = catalog.run(id);
-                chosen.add(r.orElseThrow(() -> MetaorchException.invalidInput("RUN_ID " + id + ": no run with that id in "
-                        + catalog.results().resolve("runs"))));
+                chosen.add(r.orElseThrow(() -> MetaorchException.invalidInput("RUN_ID " + id + ": no session log at "
+                        + catalog.results().resolve("runs").resolve(id).resolve("sessions.jsonl"))));
             }
             description = plural(chosen.size(), "run") + " named on the command line";
         } else if (experiment != null) {

@@ -44,6 +44,9 @@ final class ReportCommand implements Callable<Integer> {
         }
         Console console = new Console(spec);
         RunScope scope = Scopes.resolve(selection, RunScope.Default.LATEST_EXPERIMENT, console, json);
+        if (scope.runs().isEmpty()) {
+            throw MetaorchException.invalidInput("report: no runs in " + selection.results.resolve("runs"));
+        }
         var report = new ReportBuilder(selection.results, scope, selection.all).build();
         if (report.sessions() == 0) {
             throw MetaorchException.invalidInput("report: no sessions in " + scope.description());
