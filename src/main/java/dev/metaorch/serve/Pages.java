@@ -166,8 +166,8 @@ final class Pages {
         if (s.effect() != null) {
             var e = s.effect();
             b.append(Html.esc(String.format(Locale.ROOT, "Effect estimate (as in result.json): success-rate difference %+.3f, "
-                    + "95%% interval [%+.3f, %+.3f]%s. %s", e.successRateDifference(), e.ci().get(0), e.ci().get(1),
-                    e.biased() ? ", biased" : "", e.note())));
+                    + "95%% interval [%+.3f, %+.3f]%s. Note: %s.", e.successRateDifference(), e.ci().get(0), e.ci().get(1),
+                    e.biased() ? " (biased)" : "", e.note())));
         } else if (s.rule() != null) {
             b.append("No effect estimate while the run is open: looking at one and stopping by hand would change the error "
                     + "rates; the decision rule above decides.");

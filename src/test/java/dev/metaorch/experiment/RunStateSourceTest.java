@@ -3,6 +3,8 @@ package dev.metaorch.experiment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.metaorch.cli.CommandAssert;
+import dev.metaorch.cli.CommandResult;
 import dev.metaorch.common.Json;
 import dev.metaorch.serve.Fixtures;
 import java.math.BigDecimal;
@@ -76,6 +78,16 @@ class RunStateSourceTest {
         assertThat(dead.statusReason()).contains("run.lock is free");
         assertThat(dead.resumeCommand()).isEqualTo("metaorch run-experiment --resume live --results " + results);
         assertThat(dead.figures().inFlight()).isZero();
+        // watch ends on a dead run with the resume command; --once --json prints snake_case on stdout
+        CommandResult w = CommandResult.run("watch", "live", "--results", results.toString(), "--interval-ms", "10");
+        CommandAssert.assertThat(w).exitedWith(1).outContains("run live is dead")
+                .outContains("resume with: metaorch run-experiment --resume live --results " + results);
+        CommandResult once = CommandResult.run("watch", "live", "--results", results.toString(), "--once", "--json");
+        CommandAssert.assertThat(once).succeeded();
+        JsonNode j = Json.mapper().readTree(once.out());
+        assertThat(j.path("status").asText()).isEqualTo("dead");
+        assertThat(j.at("/figures/spend_usd").isNumber()).isTrue();
+        assertThat(j.path("resume_command").asText()).contains("--resume live");
         new ExperimentTracker(results).append(Json.object().put("run_id", "live").put("status", "aborted"));
         assertThat(source.state("live").status()).isEqualTo(RunStatus.ABORTED);
     }
