@@ -46,8 +46,8 @@ class ReportBrowserTest {
         Fixtures.decided(results, "b", "configs/exp_041.json", 42);
         Fixtures.decided(results, "broken", "configs/exp_042.json", 42, "--set", "params.error_rate=1.0", "--set",
                 "run.retries=0", "--max-sessions", "8");
-        assertThat(CommandResult.run("run", "--results", results.toString(), "--quiet")).succeeded();
-        assertThat(CommandResult.run("simulate-bandit", "--runs", "20", "--horizon", "500", "--save",
+        assertThat(CommandResult.run("run", "--results", results.toString(), "--sessions", "100", "--quiet")).succeeded();
+        assertThat(CommandResult.run("simulate-bandit", "--runs", "5", "--horizon", "200", "--save",
                 results.resolve("bandit/latest.json").toString())).succeeded();
         all = CommandResult.run("report", "--all", "--results", results.toString(), "--out",
                 results.resolve("report.html").toString());

@@ -104,6 +104,34 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void withoutServerSentEventsThePagePollsWithEtags() throws Exception {
+        List<String> lines = Fixtures.liveCopy(results, "a", "polled");
+        Process owner = Fixtures.holdLock(results, "polled");
+        try {
+            Fixtures.append(results, "polled", lines.subList(0, 8));
+            // a browser without EventSource: the page falls back to polling /api/run/ID
+            var script = browser.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument",
+                    Map.of("source", "delete window.EventSource;"));
+            try {
+                browser.get(base + "/run/polled");
+                assertThat(browser.executeScript("return typeof window.EventSource")).isEqualTo("undefined");
+                waiting().until(d -> text("status").equals("running") && !text("wtl").equals("0/0/0"));
+                String wtl = text("wtl");
+                Fixtures.append(results, "polled", lines.subList(8, 40));
+                waiting().until(d -> !text("wtl").equals(wtl));
+                Object polls = browser.executeScript("return performance.getEntriesByType('resource')"
+                        + ".filter(e => e.name.endsWith('/api/run/polled')).length");
+                assertThat((Long) polls).isGreaterThanOrEqualTo(2);
+            } finally {
+                browser.executeCdpCommand("Page.removeScriptToEvaluateOnNewDocument", Map.of("identifier", script.get("identifier")));
+            }
+        } finally {
+            Fixtures.kill(owner);
+        }
+        assertThat(Browser.consoleErrors(browser)).isEmpty();
+    }
+
+    @Test
     void everyPageLoadsWithoutConsoleErrors() throws IOException {
         Map<String, String> pages = new TreeMap<>(Map.of("runs", "/", "runs-filtered", "/?experiment=exp_042",
                 "run-decided", "/run/a", "compare", "/compare?a=a&b=b", "session", "/session?id="
