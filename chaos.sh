@@ -4,7 +4,7 @@
 # is "N passed, M failed" and the exit code is non-zero when M > 0.
 #
 #   ./chaos.sh              all scenarios
-#   ./chaos.sh kill9 disk   only the named ones (kill9 sigterm parallel faulty disk corrupt)
+#   ./chaos.sh kill9 disk   only the named ones (kill9 sigterm parallel faulty disk corrupt overspend)
 set -u
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
@@ -25,7 +25,8 @@ mo() { "${JAVA[@]}" "$@"; }
 cat > "$work/check.py" <<'PY'
 import json, random, sys
 
-VOLATILE = {"run_id", "started_at", "ended_at", "wall_seconds", "sessions_launched", "spend_total_usd", "projection"}
+VOLATILE = {"run_id", "started_at", "ended_at", "wall_seconds", "sessions_launched", "spend_total_usd", "projection",
+            "ledger", "spend_nano_usd", "attempts", "savings"}
 
 def stable(path):
     r = json.load(open(path))
@@ -61,7 +62,7 @@ def log_ok(run_dir):
             finals.setdefault(r["session_id"], []).append(r["attempt"])
     result = json.load(open(run_dir + "/result.json"))
     run_id = result["run_id"]
-    for pair in range(result["pairs"] + result["broken_pairs"]):
+    for pair in range(result["pairs"] + len(result.get("outage_pairs", []))):
         for arm in ("control", "test"):
             sid = "%s/%s/%d" % (run_id, arm, pair)
             got = finals.get(sid, [])
@@ -101,6 +102,37 @@ def faulty(run_dir, expected_sessions):
     if retried == 0:
         print("no retry was logged"); return 1
     print("%d attempts, %d retries, %d sessions" % (sum(1 for _ in open(run_dir + "/sessions.jsonl")), retried, len(seen)))
+    return 0
+
+def nanos(x):
+    from decimal import Decimal
+    return int((Decimal(repr(x)) * 10**9).to_integral_value())
+
+def ledger_ok(run_dir, tracker_path=""):
+    """result.json's spend and attempts are the log's, to the nano-dollar (and the tracker's final line too)."""
+    recs = [json.loads(l) for l in open(run_dir + "/sessions.jsonl")]
+    spend = sum(nanos(r["cost_usd"]) for r in recs)
+    result = json.load(open(run_dir + "/result.json"))
+    said = result.get("spend_nano_usd")
+    if said != spend:
+        print("result.json says %s nano-USD, the log sums to %d" % (said, spend)); return 1
+    attempts = result.get("ledger", {}).get("attempts")
+    if attempts != len(recs):
+        print("result.json says %s attempts, the log has %d" % (attempts, len(recs))); return 1
+    if tracker_path:
+        final = [json.loads(l) for l in open(tracker_path) if json.loads(l)["run_id"] == result["run_id"]][-1]
+        if final.get("spend_nano_usd") != spend:
+            print("tracker says %s nano-USD, the log sums to %d" % (final.get("spend_nano_usd"), spend)); return 1
+    return 0
+
+def within_cap(run_dir, cap_nanos):
+    """Spend (the log's sum) stays within the cap plus the dearest attempt's cost."""
+    recs = [json.loads(l) for l in open(run_dir + "/sessions.jsonl")]
+    spend = sum(nanos(r["cost_usd"]) for r in recs)
+    dearest = max(nanos(r["cost_usd"]) for r in recs)
+    if spend > cap_nanos + dearest:
+        print("spent %d nano-USD against a cap of %d (dearest attempt %d)" % (spend, cap_nanos, dearest)); return 1
+    print("$%.6f of $%.2f, dearest attempt $%.6f" % (spend / 1e9, cap_nanos / 1e9, dearest / 1e9))
     return 0
 
 def tracker(path, runs):
@@ -163,6 +195,9 @@ if want kill9; then
   if [ -z "$why" ]; then
     out=$(check same_result "$r/runs/golden/result.json" "$r/runs/victim/result.json") || why="$out"
   fi
+  if [ -z "$why" ]; then
+    out=$(check ledger_ok "$r/runs/victim" "$r/experiments.jsonl") || why="$out"
+  fi
   [ -z "$why" ] && pass "kill9-resume ($kills kills, $(lines_in "$r/runs/victim/sessions.jsonl") log lines, decision $(python3 -c "import json;print(json.load(open('$r/runs/victim/result.json'))['decision'])"))" || fail kill9-resume "$why"
 fi
 
@@ -187,7 +222,10 @@ if want sigterm; then
   if [ -z "$why" ]; then
     out=$(check same_result "$r/runs/golden/result.json" "$r/runs/term/result.json") || why="$out"
   fi
-  [ -z "$why" ] && pass "sigterm (exit 143, in-flight sessions logged as cancelled, resumed to the same result)" || fail sigterm "$why"
+  if [ -z "$why" ]; then
+    out=$(check ledger_ok "$r/runs/term" "$r/experiments.jsonl") || why="$out"
+  fi
+  [ -z "$why" ] && pass "sigterm (exit 143, in-flight sessions logged as cancelled and paid, resumed to the same result)" || fail sigterm "$why"
 fi
 
 # --- 3. parallel experiments sharing results/ --------------------------------------------
@@ -256,6 +294,23 @@ if want disk; then
     out=$(check same_result "$r/runs/golden/result.json" "$r/runs/full/result.json") || why="$out"
   fi
   [ -z "$why" ] && pass "disk-full (exit 1 with 'File too large', torn tail repaired, resumed to the same result)" || fail disk-full "$why"
+fi
+
+# --- 7. overspend: the cap holds at concurrency 512 -----------------------------------------
+if want overspend; then
+  r="$work/overspend"
+  why=""
+  mo run --variants baseline,exp_042 --sessions 5000 --max-cost 0.5 --force --concurrency 512 --results "$r" \
+    --run-id hub --quiet --json > /dev/null 2>"$r.hub.err" || why="hub failed: $(tail -1 "$r.hub.err")"
+  [ -z "$why" ] && { hub=$(check within_cap "$r/runs/hub" 500000000) || why="hub: $hub"; }
+  [ -z "$why" ] && { out=$(check ledger_ok "$r/runs/hub") || why="hub: $out"; }
+  if [ -z "$why" ]; then
+    mo run-experiment --control configs/hub/thorough.json --test configs/exp_042.json --max-cost 0.3 --force \
+      --concurrency 512 --results "$r" --run-id ab --quiet --json > /dev/null 2>"$r.ab.err" || why="run-experiment failed: $(tail -1 "$r.ab.err")"
+  fi
+  [ -z "$why" ] && { ab=$(check within_cap "$r/runs/ab" 300000000) || why="run-experiment: $ab"; }
+  [ -z "$why" ] && { out=$(check ledger_ok "$r/runs/ab" "$r/experiments.jsonl") || why="run-experiment: $out"; }
+  [ -z "$why" ] && pass "overspend (concurrency 512: hub $hub; run-experiment $ab)" || fail overspend "$why"
 fi
 
 # --- 6. corrupted logs --------------------------------------------------------------------

@@ -57,10 +57,17 @@ public final class SessionSource {
 
     /** Feeds each counting record to {@code sink}, problems to {@code problems}; returns bytes read. */
     public long forEach(Consumer<SessionRecord> sink, Consumer<LogProblem> problems) throws IOException {
+        return forEach(sink, problems, r -> { });
+    }
+
+    /** As {@link #forEach(Consumer, Consumer)}, and every attempt record (before filters) to {@code attempts}. */
+    public long forEach(Consumer<SessionRecord> sink, Consumer<LogProblem> problems, Consumer<SessionRecord> attempts)
+            throws IOException {
         long bytes = 0;
         for (Path log : logs()) {
             Map<String, SessionRecord> pendingInfra = new HashMap<>();
             SessionLogReader.read(log, r -> {
+                attempts.accept(r);
                 if (r.outcome().isInfrastructure()) {
                     pendingInfra.merge(r.sessionId(), r, (a, b) -> b.attempt() >= a.attempt() ? b : a);
                 } else {

@@ -35,15 +35,15 @@ public final class BenchExperiment {
             for (int seed = 1; seed <= seeds; seed++) {
                 ExperimentOptions o = new ExperimentOptions(configs.resolve(c[1]), configs.resolve(c[2]), List.of(), null,
                         null, null, concurrency, (long) seed, c[0].startsWith("true") ? "t" + seed : "i" + seed, true,
-                        results, null, null, 0, null);
-                ObjectNode r = new AbExperiment(o, SILENT).run(null);
-                switch (r.path("decision").asText()) {
+                        results, null, null, 0, null, "success");
+                var r = new AbExperiment(o, SILENT).run(null);
+                switch (r.decision()) {
                     case "accept_h1" -> h1++;
                     case "accept_h0" -> h0++;
                     default -> inconclusive++;
                 }
-                pairs[seed - 1] = r.path("pairs").asLong();
-                fixedN = r.path("fixed_n").asLong();
+                pairs[seed - 1] = r.pairs();
+                fixedN = r.fixedN();
             }
             java.util.Arrays.sort(pairs);
             double mean = java.util.Arrays.stream(pairs).average().orElse(0);

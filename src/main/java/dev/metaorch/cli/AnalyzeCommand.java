@@ -11,7 +11,9 @@ import dev.metaorch.analysis.CsvExport;
 import dev.metaorch.analysis.GroupKey;
 import dev.metaorch.analysis.RunScope;
 import dev.metaorch.analysis.SessionSource;
+import dev.metaorch.session.RunLedger;
 import dev.metaorch.common.ExitCodes;
+import dev.metaorch.common.Json;
 import dev.metaorch.common.MetaorchException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -116,6 +118,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         Console console = new Console(spec);
         RunScope scope = Scopes.resolve(selection, RunScope.Default.LATEST_DATA_SET, console, json);
         Aggregation agg = new Aggregation(keys);
+        RunLedger ledger = new RunLedger();
         SessionSource source = new SessionSource(selection.results, scope.runIds());
         List<String> problems = new ArrayList<>();
         long start = System.nanoTime();
@@ -149,7 +152,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                     }
                 }
             });
-            bytes = source.forEach(sink, p -> problems.add(p.toString()));
+            bytes = source.forEach(sink, p -> problems.add(p.toString()), ledger::add);
             sink.finish();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -160,6 +163,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         ObjectNode out = agg.toJson();
         out.put("scope", scope.description());
         out.put("bytes_read", bytes).put("seconds", seconds);
+        out.set("ledger", Json.tree(ledger.figures(null)));
         if (compare != null) {
             out.set("comparison", agg.compare(compare.get(0), compare.get(1)));
         }
@@ -261,9 +265,12 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     private static void print(Console c, JsonNode out, List<GroupKey> keys) {
         var o = c.out();
-        o.printf("%d sessions, grouped by %s (%.1f MB read in %.2f s)%n", out.path("sessions").asLong(),
+        JsonNode ledger = out.path("ledger");
+        o.print(String.format(java.util.Locale.ROOT, "%d sessions, grouped by %s (%.1f MB read in %.2f s); the runs read "
+                + "paid %s for %d attempts of %d sessions%n", out.path("sessions").asLong(),
                 String.join(",", keys.stream().map(GroupKey::label).toList()), out.path("bytes_read").asLong() / 1e6,
-                out.path("seconds").asDouble());
+                out.path("seconds").asDouble(), dev.metaorch.common.Money.format(ledger.path("spend_nano_usd").asLong()),
+                ledger.path("attempts").asLong(), ledger.path("sessions_launched").asLong()));
         int w = 8;
         for (JsonNode g : out.path("groups")) {
             w = Math.max(w, g.path("group").asText().length());

@@ -23,7 +23,10 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {"  metaorch run",
             "  metaorch run --variants baseline,exp_042 --sessions 200 --concurrency 8",
-            "  metaorch run --allocation thompson --sessions 400 --json"})
+            "  metaorch run --allocation thompson --sessions 400 --json",
+            "  metaorch run --resume hub-20261203-101500-123",
+            "",
+            "Exit 0 when done; 2 on bad input or a refused budget; 143 when interrupted (resume with --resume RUN_ID)."})
 final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -51,6 +54,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--run-id", description = "Id of the run (default hub-<timestamp>).")
     String runId;
 
+    @Option(names = "--resume", paramLabel = "RUN_ID", description = "Continue an interrupted hub run from its snapshot.")
+    String resume;
+
     @Option(names = "--results", defaultValue = "results", description = "Results folder (default ${DEFAULT-VALUE}).")
     Path results;
 
@@ -77,21 +83,49 @@ final class RunCommand implements Callable<Integer> {
         if (concurrency < 1 || concurrency > 1024) {
             throw MetaorchException.invalidInput("--concurrency: must be in 1..1024, got " + concurrency);
         }
-        HubSpec spec0 = HubSpec.load(config);
-        List<Path> paths = variants.isEmpty() ? spec0.variants()
+        HubSpec spec0 = resume != null ? null : HubSpec.load(config);
+        List<Path> paths = spec0 == null ? List.of() : variants.isEmpty() ? spec0.variants()
                 : variants.stream().map(v -> HubSpec.resolve(config, v.trim())).toList();
         Console console = new Console(spec);
-        if (maxCost != null && !(maxCost > 0)) {
-            throw MetaorchException.invalidInput("--max-cost: must be > 0, got " + maxCost);
+        if (maxCost != null && (!(maxCost > 0) || !Double.isFinite(maxCost) || maxCost > 1e9)) {
+            throw MetaorchException.invalidInput("--max-cost: must be a dollar amount > 0 and at most 1e9, got " + maxCost);
         }
         Hub hub = new Hub(new Hub.Options(spec0, paths, sessions, seed, concurrency, runId, results, plugins, prices,
-                allocation, maxCost, force), AllocationPolicies::create);
-        long total = sessions != null ? sessions : (long) spec0.sessionsPerVariant() * paths.size();
+                allocation, maxCost, force, resume), AllocationPolicies::create);
+        long total = spec0 == null ? 0 : sessions != null ? sessions : (long) spec0.sessionsPerVariant() * paths.size();
         ObjectNode result;
-        try (ProgressDisplay progress = new ProgressDisplay("sessions", total, console.err(), quiet, 2000)) {
-            result = hub.run(p -> progress.update(p.done(), String.format("ok %d  $%.4f", p.successes(), p.spendUsd()),
-                    String.format("sessions %d/%d  successes %d  spend $%.4f", p.done(), p.total(), p.successes(),
-                            p.spendUsd())), console::info);
+        // On SIGTERM/SIGINT the JVM halts as soon as its shutdown hooks return: the hook stops the hub
+        // (in-flight sessions are cancelled, killed and logged) and waits until this thread is done.
+        java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            hub.interrupt();
+            try {
+                reported.await(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "sigterm");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            try (ProgressDisplay progress = new ProgressDisplay("sessions", total, console.err(), quiet, 2000)) {
+                result = hub.run(p -> progress.update(p.done(), String.format(java.util.Locale.ROOT, "ok %d  $%.4f",
+                        p.successes(), p.spendUsd()), String.format(java.util.Locale.ROOT,
+                                "sessions %d/%d  successes %d  spend $%.4f", p.done(), p.total(), p.successes(),
+                                p.spendUsd())), console::info);
+            }
+            if ("interrupted".equals(result.path("status").asText())) {
+                console.info("interrupted: resume with metaorch run --resume " + result.path("run_id").asText());
+                return ExitCodes.INTERRUPTED;
+            }
+        } finally {
+            console.out().flush();
+            console.err().flush();
+            reported.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down
+            }
         }
         if (json) {
             console.json(result);

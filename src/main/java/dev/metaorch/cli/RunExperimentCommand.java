@@ -1,10 +1,9 @@
 package dev.metaorch.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.metaorch.common.ExitCodes;
 import dev.metaorch.experiment.AbExperiment;
 import dev.metaorch.experiment.ExperimentOptions;
+import dev.metaorch.experiment.ExperimentResult;
 import dev.metaorch.experiment.ExperimentStatus;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -76,6 +75,11 @@ final class RunExperimentCommand implements Callable<Integer> {
     @Option(names = "--retry-backoff-ms", defaultValue = "200", hidden = true)
     long backoffMs;
 
+    @Option(names = "--metric", paramLabel = "METRIC",
+            description = "Test this metric instead of the one the hypothesis (or stopping.metric) names: "
+                    + "success, early_termination_rate, tokens, cost_usd.")
+    String metric;
+
     @Option(names = "--tasks", paramLabel = "LABEL",
             description = "Only tasks that history labels so: discriminative (see metaorch analyze --clusters).")
     String tasksLabel;
@@ -94,15 +98,16 @@ final class RunExperimentCommand implements Callable<Integer> {
                     "Missing --control and --test (or --resume RUN_ID)");
         }
         ExperimentOptions options = new ExperimentOptions(control, test, overrides, method, maxSessions, maxCost,
-                concurrency, seed, runId, force, results, plugins, prices, backoffMs, tasksLabel);
+                concurrency, seed, runId, force, results, plugins, prices, backoffMs, tasksLabel, metric);
         AbExperiment experiment = new AbExperiment(options, new AbExperiment.Monitor() {
             @Override
             public void status(ExperimentStatus s) {
                 if (!quiet) {
-                    console.info(String.format("pairs %d  W/T/L %d/%d/%d  LLR %+.3f in [%.3f, %.3f]  success "
-                            + "control %.2f test %.2f  spend $%.4f  in flight %d  ETA %.0fs", s.pairs(), s.wins(), s.ties(),
-                            s.losses(), s.llr(), s.lower(), s.upper(), s.controlRate(), s.testRate(), s.spendUsd(),
-                            s.inFlight(), s.etaSeconds()));
+                    console.info(String.format(java.util.Locale.ROOT, "pairs %d  W/T/L %d/%d/%d  LLR %+.3f in [%.3f, %.3f]  "
+                            + "success control %.2f test %.2f  errors+timeouts %d/%d  spend $%.4f of $%.2f  in flight %d  "
+                            + "ETA %.0fs", s.pairs(), s.wins(), s.ties(), s.losses(), s.llr(), s.lower(), s.upper(),
+                            s.controlRate(), s.testRate(), s.controlInfrastructure(), s.testInfrastructure(), s.spendUsd(),
+                            s.maxCostUsd(), s.inFlight(), s.etaSeconds()));
                 }
             }
 
@@ -124,15 +129,19 @@ final class RunExperimentCommand implements Callable<Integer> {
         }, "sigterm");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            ObjectNode result = experiment.run(resume);
-            if (result.path("decision").asText().equals("interrupted")) {
-                console.info("interrupted: resume with  metaorch run-experiment --resume " + result.path("run_id").asText());
+            ExperimentResult result = experiment.run(resume);
+            if (result.decision().equals("interrupted")) {
+                console.info("interrupted: resume with metaorch run-experiment --resume " + result.runId());
                 return ExitCodes.INTERRUPTED;
             }
             if (json) {
-                console.json(result);
+                console.json(dev.metaorch.common.Json.tree(result));
             } else {
-                printSummary(console, result, results);
+                ExperimentSummary.print(console.out(), result, results);
+            }
+            if ("circuit_breaker".equals(result.stoppedBy())) {
+                console.info("error: " + result.reason());
+                return ExitCodes.RUNTIME_FAILURE;
             }
         } finally {
             console.out().flush();
@@ -147,35 +156,4 @@ final class RunExperimentCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    static void printSummary(Console c, JsonNode r, Path results) {
-        var out = c.out();
-        JsonNode ctl = r.path("arms").path("control");
-        JsonNode tst = r.path("arms").path("test");
-        out.printf("run %s: %s vs %s%n", r.path("run_id").asText(), ctl.path("experiment_id").asText(),
-                tst.path("experiment_id").asText());
-        out.printf("decision   %s (%s)%n", r.path("decision").asText(), r.path("reason").asText());
-        out.printf("LLR        %.4f  bounds [%.4f, %.4f]%n", r.path("llr").asDouble(), r.path("bounds").path("lower").asDouble(),
-                r.path("bounds").path("upper").asDouble());
-        out.printf("pairs      %d (W/T/L %d/%d/%d, %d broken), %d sessions, $%.4f%n", r.path("pairs").asLong(),
-                r.path("wins").asLong(), r.path("ties").asLong(), r.path("losses").asLong(), r.path("broken_pairs").asLong(),
-                r.path("sessions").asLong(), r.path("cost_usd").asDouble());
-        out.printf("fixed n    %d pairs; saving %s%n", r.path("fixed_n").asLong(), Console.pct(r.path("savings").asDouble()));
-        out.printf("%-10s %8s %16s %10s %12s %8s %8s%n", "arm", "success", "95% CI", "tokens", "cost/session", "early",
-                "waste");
-        for (String arm : List.of("control", "test")) {
-            JsonNode a = r.path("arms").path(arm);
-            out.printf("%-10s %8.3f   [%.3f, %.3f] %10.0f %12.5f %8s %8s%n", arm, a.path("success_rate").asDouble(),
-                    a.path("ci").path(0).asDouble(), a.path("ci").path(1).asDouble(), a.path("tokens_mean").asDouble(),
-                    a.path("cost_per_session").asDouble(),
-                    a.path("early_termination_rate").isNull() ? "-" : String.format("%.2f", a.path("early_termination_rate").asDouble()),
-                    String.format("%.2f", a.path("token_waste").asDouble()));
-        }
-        JsonNode e = r.path("effect");
-        out.printf("effect     %+.3f success rate [%.3f, %.3f]%s%n", e.path("success_rate_difference").asDouble(),
-                e.path("ci").path(0).asDouble(), e.path("ci").path(1).asDouble(),
-                e.path("biased").asBoolean() ? " (biased: early stop)" : "");
-        out.printf("flipped    %d tasks to pass, %d to fail%n", r.path("flipped").path("to_pass").size(),
-                r.path("flipped").path("to_fail").size());
-        out.printf("result     %s%n", results.resolve("runs").resolve(r.path("run_id").asText()).resolve("result.json"));
-    }
 }

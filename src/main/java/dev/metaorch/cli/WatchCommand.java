@@ -5,7 +5,6 @@ import dev.metaorch.common.Json;
 import dev.metaorch.experiment.RunState;
 import dev.metaorch.experiment.RunStateSource;
 import dev.metaorch.experiment.RunStatus;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Locale;
@@ -73,9 +72,9 @@ final class WatchCommand implements Callable<Integer> {
                 if (json) {
                     console.json(s);
                 } else if (s.status() == RunStatus.DECIDED) {
-                    var result = Json.mapper().readTree(Files.readString(results.resolve("runs").resolve(runId)
-                            .resolve("result.json")));
-                    RunExperimentCommand.printSummary(console, result, results);
+                    var result = Json.mapper().readValue(results.resolve("runs").resolve(runId).resolve("result.json")
+                            .toFile(), dev.metaorch.experiment.ExperimentResult.class);
+                    ExperimentSummary.print(console.out(), result, results);
                 } else {
                     console.out().println("run " + runId + " is " + s.status().label() + " (" + s.statusReason() + ")");
                     if (s.resumeCommand() != null) {

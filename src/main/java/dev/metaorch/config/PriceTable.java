@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.metaorch.common.Json;
 import dev.metaorch.common.JsonFiles;
 import dev.metaorch.common.MetaorchException;
+import dev.metaorch.common.Money;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,8 +23,19 @@ public record PriceTable(Path file, String version, Map<String, ModelPrice> mode
     public record ModelPrice(double prompt, double cachedPrompt, double completion) {
         /** Cost in USD of a session's tokens; cached prompt tokens are part of the prompt tokens. */
         public double cost(long promptTokens, long cachedPromptTokens, long completionTokens) {
+            return Money.usd(costNanos(promptTokens, cachedPromptTokens, completionTokens));
+        }
+
+        /**
+         * Exact cost in nano-dollars: tokens times the table's decimal prices (per 1M tokens),
+         * rounded once, half-even, to the nano-dollar.
+         */
+        public long costNanos(long promptTokens, long cachedPromptTokens, long completionTokens) {
             long uncached = Math.max(0, promptTokens - cachedPromptTokens);
-            return (uncached * prompt + cachedPromptTokens * cachedPrompt + completionTokens * completion) / 1_000_000.0;
+            BigDecimal perMillion = BigDecimal.valueOf(prompt).multiply(BigDecimal.valueOf(uncached))
+                    .add(BigDecimal.valueOf(cachedPrompt).multiply(BigDecimal.valueOf(cachedPromptTokens)))
+                    .add(BigDecimal.valueOf(completion).multiply(BigDecimal.valueOf(completionTokens)));
+            return Money.nanos(perMillion.movePointLeft(6));
         }
     }
 

@@ -70,7 +70,7 @@ public record ResolvedConfig(
         JsonNode r = tree.path("run");
         return new RunSettings(r.path("max_sessions").asInt(), r.path("max_cost_usd").asDouble(),
                 r.path("concurrency").asInt(), r.path("timeout_s").asDouble(), r.path("retries").asInt(),
-                r.path("seed").asLong(), r.path("max_steps").asInt());
+                r.path("seed").asLong(), r.path("max_steps").asInt(), r.path("circuit_breaker").asInt(10));
     }
 
     public StoppingSettings stopping() {
@@ -87,7 +87,7 @@ public record ResolvedConfig(
     }
 
     public record RunSettings(int maxSessions, double maxCostUsd, int concurrency, double timeoutS, int retries,
-            long seed, int maxSteps) {
+            long seed, int maxSteps, int circuitBreaker) {
     }
 
     public record StoppingSettings(String method, String metric, double alpha, double beta, double minEffect,

@@ -3,11 +3,11 @@ package dev.metaorch.experiment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.metaorch.analysis.ArmStats;
 import dev.metaorch.common.AtomicFiles;
 import dev.metaorch.common.Hashing;
 import dev.metaorch.common.Json;
 import dev.metaorch.common.MetaorchException;
+import dev.metaorch.common.Money;
 import dev.metaorch.common.SafeIds;
 import dev.metaorch.config.ConfigLoader;
 import dev.metaorch.config.HashDictionary;
@@ -16,7 +16,10 @@ import dev.metaorch.config.Task;
 import dev.metaorch.config.TaskSuite;
 import dev.metaorch.runner.ArmFactory;
 import dev.metaorch.runner.ArmSetup;
+import dev.metaorch.runner.BudgetGate;
 import dev.metaorch.runner.CostProjection;
+import dev.metaorch.runner.LaunchLoop;
+import dev.metaorch.runner.SpendProjection;
 import dev.metaorch.runner.RunFolder;
 import dev.metaorch.runner.RunnerOptions;
 import dev.metaorch.runner.SessionJob;
@@ -24,9 +27,11 @@ import dev.metaorch.runner.SessionRunner;
 import dev.metaorch.runner.TaskPlan;
 import dev.metaorch.session.JsonlSessionStore;
 import dev.metaorch.session.Outcome;
+import dev.metaorch.session.RunLedger;
 import dev.metaorch.session.SessionRecord;
 import dev.metaorch.stats.Decision;
 import dev.metaorch.stats.Direction;
+import dev.metaorch.stats.FisherExact;
 import dev.metaorch.stats.Intervals;
 import dev.metaorch.stats.PairCounts;
 import dev.metaorch.stats.SampleSize;
@@ -76,7 +81,7 @@ public final class AbExperiment {
     private final ExperimentOptions options;
     private final Monitor monitor;
     private final CountDownLatch finished = new CountDownLatch(1);
-    private volatile SessionRunner runner;
+    private volatile LaunchLoop launchLoop;
     private volatile boolean interrupted;
 
     public AbExperiment(ExperimentOptions options, Monitor monitor) {
@@ -87,9 +92,9 @@ public final class AbExperiment {
     /** Asks a running experiment to stop (SIGTERM): in-flight sessions are cancelled and logged. */
     public void interrupt(long waitMillis) {
         interrupted = true;
-        SessionRunner r = runner;
-        if (r != null) {
-            r.cancelAll("interrupted");
+        LaunchLoop loop = launchLoop;
+        if (loop != null) {
+            loop.interrupt();
         }
         try {
             finished.await(waitMillis, TimeUnit.MILLISECONDS);
@@ -99,12 +104,21 @@ public final class AbExperiment {
     }
 
     /** Settings of a run, kept in run.json so a resume continues with exactly these. */
-    record Settings(String method, String test, String direction, double alpha, double beta, double minEffect,
-            double discordance, String design, String metric, int maxSessions, double maxCostUsd, int concurrency,
-            long seed, double timeoutS, int retries, int maxSteps, long capPairs, double fixedNRaw) {
+    record Settings(Method method, String test, String direction, double alpha, double beta, double minEffect,
+            double discordance, Design design, Metric metric, int maxSessions, double maxCostUsd, int concurrency,
+            long seed, double timeoutS, int retries, int maxSteps, long capPairs, double fixedNRaw,
+            Integer circuitBreaker, String metricSource, List<Guardrail> guardrails) {
+        Settings {
+            guardrails = guardrails == null ? List.of() : List.copyOf(guardrails);
+        }
+
+        /** Consecutive final infrastructure failures that stop the run (10 for runs made before the setting). */
+        int breaker() {
+            return circuitBreaker == null ? 10 : circuitBreaker;
+        }
     }
 
-    public ObjectNode run(String resumeId) throws IOException {
+    public ExperimentResult run(String resumeId) throws IOException {
         try {
             return runInternal(resumeId);
         } finally {
@@ -112,7 +126,7 @@ public final class AbExperiment {
         }
     }
 
-    private ObjectNode runInternal(String resumeId) throws IOException {
+    private ExperimentResult runInternal(String resumeId) throws IOException {
         Instant started = Instant.now();
         ConfigLoader loader = new ConfigLoader();
         Path results = options.resultsDir();
@@ -130,9 +144,9 @@ public final class AbExperiment {
             }
             manifest = (ObjectNode) Json.mapper().readTree(Files.readString(folder.manifest()));
             if (Files.isRegularFile(folder.result())) {
-                JsonNode done = Json.mapper().readTree(Files.readString(folder.result()));
-                monitor.message("run " + resumeId + " already finished: " + done.path("decision").asText());
-                return (ObjectNode) done;
+                ExperimentResult done = Json.mapper().readValue(folder.result().toFile(), ExperimentResult.class);
+                monitor.message("run " + resumeId + " already finished: " + done.decision());
+                return done;
             }
             control = loader.loadSnapshot(folder.config(CONTROL));
             test = loader.loadSnapshot(folder.config(TEST));
@@ -170,7 +184,15 @@ public final class AbExperiment {
         } else if (!resuming && options.tasksLabel() != null) {
             common = restrictToLabel(common, options.tasksLabel(), results);
         }
-        boolean unpaired = s.design().equals("unpaired");
+        boolean restrictToMetric = !resuming && s.guardrails().isEmpty() && common.stream().anyMatch(t -> !s.metric().definedOn(t));
+        if (restrictToMetric) {
+            common = common.stream().filter(t -> s.metric().definedOn(t)).toList();
+            if (common.isEmpty()) {
+                throw MetaorchException.invalidInput(test.sourceOf("/tasks") + ": /tasks: the metric " + s.metric().label()
+                        + " (" + s.metricSource() + ") is defined on impossible tasks only, and the suite has none");
+            }
+        }
+        boolean unpaired = s.design() == Design.UNPAIRED;
         TaskPlan controlPlan = new TaskPlan(unpaired ? controlTasks : common, Hashing.deriveSeed(s.seed(), "pairs", unpaired ? CONTROL : ""));
         TaskPlan testPlan = unpaired ? new TaskPlan(List.copyOf(testById.values()), Hashing.deriveSeed(s.seed(), "pairs", TEST)) : null;
 
@@ -180,7 +202,7 @@ public final class AbExperiment {
         ArmSetup testArm = factory.create(TEST, test, testSuite, folder.logs());
         StoppingRule rule = ruleFor(s);
 
-        ObjectNode projection = null;
+        SpendProjection projection = null;
         if (!resuming) {
             projection = budgetGate(s, rule, controlArm, testArm, results);
             folder.create();
@@ -191,11 +213,15 @@ public final class AbExperiment {
             manifest.putPOJO("overrides", options.overrides());
             manifest.set("settings", Json.tree(s));
             manifest.put("plan_tasks", common.size());
-            if (options.tasksLabel() != null) {
-                manifest.put("tasks_label", options.tasksLabel());
+            if (options.tasksLabel() != null || restrictToMetric) {
+                if (options.tasksLabel() != null) {
+                    manifest.put("tasks_label", options.tasksLabel());
+                }
                 manifest.set("plan_task_ids", Json.tree(common.stream().map(Task::id).toList()));
-                monitor.message(common.size() + " of " + suiteSize + " tasks remain (labelled " + options.tasksLabel()
-                        + " by the sessions in " + results.resolve("runs") + ")");
+                monitor.message(common.size() + " of " + suiteSize + " tasks remain ("
+                        + (options.tasksLabel() != null ? "labelled " + options.tasksLabel() + " by the sessions in "
+                        + results.resolve("runs") : "") + (options.tasksLabel() != null && restrictToMetric ? "; " : "")
+                        + (restrictToMetric ? "where " + s.metric().label() + " is defined: impossible tasks" : "") + ")");
             }
             AtomicFiles.writeJson(folder.manifest(), manifest);
             Map<String, String> hashes = new TreeMap<>();
@@ -208,7 +234,7 @@ public final class AbExperiment {
             new HashDictionary(results).addAll(hashes);
         }
         ExperimentTracker tracker = new ExperimentTracker(results);
-        tracker.append(trackerEntry(folder.runId(), control, test, "running", 0, 0, started, null));
+        tracker.append(trackerEntry(folder.runId(), control, test, "running", null, started, null));
         monitor.message(String.format("run %s: %s vs %s, %s %s test (alpha %.2f, beta %.2f, effect %.2f), "
                 + "fixed design %d pairs, cap %d pairs, %d tasks, concurrency %d%s", folder.runId(),
                 control.experimentId(), test.experimentId(), s.method(), rule.test(), s.alpha(), s.beta(), s.minEffect(),
@@ -230,40 +256,47 @@ public final class AbExperiment {
                         + "and paid for again); fix or remove the line, then resume");
                 throw MetaorchException.invalidInput(corrupt);
             }
-            Loop loop = new Loop(s, rule, folder, controlArm, testArm, controlPlan, testPlan, testById, previous, store);
-            ObjectNode result;
+            Execution run = new Execution(s, rule, folder, controlArm, testArm, controlPlan, testPlan, testById, previous,
+                    store, started, projection);
+            ExperimentResult result;
             try {
-                result = loop.run(started);
+                result = run.execute();
             } catch (RuntimeException | IOException e) {
                 try {
-                    tracker.append(trackerEntry(folder.runId(), control, test, "aborted", loop.sessionsLaunched,
-                            loop.spend, started, null));
+                    RunLedger.Figures f = ledgerOf(store, null);
+                    tracker.append(trackerEntry(folder.runId(), control, test, "aborted", f, started, null));
                 } catch (IOException | RuntimeException suppressed) {
                     e.addSuppressed(suppressed);
                 }
                 throw e;
             }
-            if (projection != null) {
-                result.set("projection", projection);
-            }
-            if (result.path("decision").asText().equals("interrupted")) {
-                tracker.append(trackerEntry(folder.runId(), control, test, "aborted", result.path("sessions").asLong(),
-                        result.path("spend_total_usd").asDouble(), started, null));
+            if (result.decision().equals(INTERRUPTED)) {
+                tracker.append(trackerEntry(folder.runId(), control, test, "aborted", result.ledger(), started, null));
                 return result;
             }
             AtomicFiles.writeJson(folder.result(), result);
-            String status = switch (result.path("decision").asText()) {
-                case "accept_h1" -> "accepted";
-                case "accept_h0" -> "rejected";
-                default -> "inconclusive";
-            };
-            tracker.append(trackerEntry(folder.runId(), control, test, status, result.path("sessions").asLong(),
-                    result.path("spend_total_usd").asDouble(), started, result));
+            String verdict = result.hypothesisVerdict() == null ? "" : result.hypothesisVerdict();
+            String status = result.stoppedBy() != null && result.stoppedBy().equals(STOPPED_BY_BREAKER) ? "aborted"
+                    : verdict.equals("accepted") ? "accepted" : verdict.startsWith("rejected") ? "rejected" : "inconclusive";
+            tracker.append(trackerEntry(folder.runId(), control, test, status, result.ledger(), started, result));
             return result;
         } finally {
             controlArm.variant().close();
             testArm.variant().close();
         }
+    }
+
+    /** The ledger's figures of the run's whole log, read back after the last record landed. */
+    private static RunLedger.Figures ledgerOf(JsonlSessionStore store, Long decidingPair) throws IOException {
+        RunLedger ledger = new RunLedger();
+        RunLedger.BeyondCounter beyond = decidingPair == null ? null : new RunLedger.BeyondCounter(decidingPair);
+        store.forEach(r -> {
+            ledger.add(r);
+            if (beyond != null) {
+                beyond.add(r);
+            }
+        }, p -> { });
+        return ledger.figures(beyond == null ? null : beyond.result());
     }
 
     /** The tasks that the history in {@code results} labels {@code label} (task clustering). */
@@ -284,22 +317,36 @@ public final class AbExperiment {
         return out;
     }
 
+    /** A metric that must not drop by {@code maxDrop} or more while the primary test runs. */
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Guardrail(Metric metric, double maxDrop) {
+    }
+
+    /** The mirrored test of a guardrail: H0 no drop, H1 a drop of max_drop (regression direction). */
+    static StoppingRule guardRule(Settings s, Guardrail g) {
+        return new StoppingRule(s.test(), Direction.WORSE, s.alpha(), s.beta(), g.maxDrop(), s.discordance(),
+                s.method() == Method.FIXED ? Long.MAX_VALUE : s.capPairs());
+    }
+
     /** The stopping rule a run with these settings uses. */
     static StoppingRule ruleFor(Settings s) {
         return new StoppingRule(testName(s), Direction.parse(s.direction()), s.alpha(), s.beta(), s.minEffect(),
-                s.discordance(), s.method().equals("fixed") ? Long.MAX_VALUE : s.capPairs());
+                s.discordance(), s.method() == Method.FIXED ? Long.MAX_VALUE : s.capPairs());
     }
 
     private static String testName(Settings s) {
-        return s.metric().equals("success") ? s.test() : "normal";
+        return s.metric().test(s.test());
     }
 
     private Settings settings(ResolvedConfig test) {
         var st = test.stopping();
         var run = test.run();
-        String method = options.method() != null ? options.method() : st.method();
-        if (!method.equals("sprt") && !method.equals("fixed")) {
-            throw MetaorchException.invalidInput("--method: must be sprt or fixed, got '" + method + "'");
+        String methodName = options.method() != null ? options.method() : st.method();
+        Method method;
+        try {
+            method = Method.parse(methodName);
+        } catch (IllegalArgumentException e) {
+            throw MetaorchException.invalidInput("--method: must be sprt or fixed, got '" + methodName + "'");
         }
         int maxSessions = options.maxSessions() != null ? options.maxSessions() : run.maxSessions();
         double maxCost = options.maxCost() != null ? options.maxCost() : run.maxCostUsd();
@@ -308,42 +355,65 @@ public final class AbExperiment {
         if (maxSessions < 2) {
             throw MetaorchException.invalidInput("--max-sessions: must be >= 2, got " + maxSessions);
         }
-        if (!(maxCost > 0)) {
-            throw MetaorchException.invalidInput("--max-cost: must be > 0, got " + maxCost);
+        if (!(maxCost > 0) || !Double.isFinite(maxCost) || maxCost > 1e9) {
+            throw MetaorchException.invalidInput("--max-cost: must be a dollar amount > 0 and at most 1e9, got " + maxCost);
         }
         if (concurrency < 1 || concurrency > 1024) {
             throw MetaorchException.invalidInput("--concurrency: must be in 1..1024, got " + concurrency);
         }
+        Metric metric;
+        String metricSource;
+        var hypothesisMetric = test.hypothesis().map(h -> h.path("metric").asText(null)).filter(java.util.Objects::nonNull);
+        if (options.metric() != null) {
+            metric = Metric.known(options.metric()).orElseThrow(() -> MetaorchException.invalidInput("--metric: must be one of "
+                    + java.util.Arrays.stream(Metric.values()).map(Metric::label).toList() + ", got '" + options.metric() + "'"));
+            metricSource = "--metric";
+        } else if (hypothesisMetric.isPresent() && Metric.known(hypothesisMetric.get()).isPresent()) {
+            metric = Metric.known(hypothesisMetric.get()).get();
+            metricSource = "hypothesis " + test.hypothesis().get().path("id").asText("(no id)");
+        } else {
+            hypothesisMetric.ifPresent(m -> monitor.message("warning: " + test.sourceOf("/hypothesis/metric")
+                    + ": /hypothesis/metric: metaorch cannot test '" + m + "'; testing stopping.metric " + st.metric()));
+            metric = Metric.parse(st.metric());
+            metricSource = "stopping.metric";
+        }
+        List<Guardrail> guardrails = new ArrayList<>();
+        test.tree().path("stopping").path("guardrails").forEach(g -> guardrails.add(
+                new Guardrail(Metric.parse(g.path("metric").asText()), g.path("max_drop").asDouble())));
         Direction dir = Direction.parse(st.direction());
         double alpha = dir == Direction.BOTH ? st.alpha() / 2 : st.alpha();
         double fixed;
         try {
-            fixed = st.design().equals("unpaired") ? SampleSize.unpaired(0.5 - st.minEffect() / 2, st.minEffect(), alpha, st.beta())
+            fixed = Design.parse(st.design()) == Design.UNPAIRED ? SampleSize.unpaired(0.5 - st.minEffect() / 2, st.minEffect(), alpha, st.beta())
                     : SampleSize.paired(Math.max(st.discordance(), st.minEffect() * st.minEffect() * 1.01), st.minEffect(), alpha, st.beta());
         } catch (IllegalArgumentException e) {
             throw MetaorchException.invalidInput(test.sourceOf("/stopping") + ": /stopping: " + e.getMessage());
         }
         long fixedN = (long) Math.ceil(fixed);
-        long cap = method.equals("fixed") ? fixedN : (st.maxPairs() != null ? st.maxPairs() : 2 * fixedN);
+        long cap = method == Method.FIXED ? fixedN : (st.maxPairs() != null ? st.maxPairs() : 2 * fixedN);
         cap = Math.min(cap, maxSessions / 2);
         return new Settings(method, st.test(), st.direction(), st.alpha(), st.beta(), st.minEffect(), st.discordance(),
-                st.design(), st.metric(), maxSessions, maxCost, concurrency, seed, run.timeoutS(), run.retries(),
-                run.maxSteps(), cap, fixed);
+                Design.parse(st.design()), metric, maxSessions, maxCost, concurrency, seed,
+                run.timeoutS(), run.retries(), run.maxSteps(), cap, fixed, run.circuitBreaker(), metricSource, guardrails);
     }
 
-    private ObjectNode budgetGate(Settings s, StoppingRule rule, ArmSetup c, ArmSetup t, Path results) {
-        var pc = CostProjection.perSession(c, results);
-        var pt = CostProjection.perSession(t, results);
-        ObjectNode p = Json.object();
+    /**
+     * Projects the run's spend before it starts (ADR-019): sessions at the worst case for the
+     * sample size, priced per session with every attempt (retries, errors and timeouts are paid
+     * too); refuses to start when the expected spend exceeds the cap, unless --force.
+     */
+    private SpendProjection budgetGate(Settings s, StoppingRule rule, ArmSetup c, ArmSetup t, Path results) {
+        var pc = CostProjection.of(c, results);
+        var pt = CostProjection.of(t, results);
         if (pc.isEmpty() || pt.isEmpty()) {
             monitor.message("warning: no cost estimate for " + (pc.isEmpty() ? "control" : "test")
-                    + " (no earlier sessions, no variant estimate): budget gate skipped");
-            return p.put("available", false);
+                    + " (no earlier sessions, no variant estimate): budget gate skipped; the first sessions of that arm "
+                    + "run one at a time until their cost is known");
+            return SpendProjection.unavailable(s.maxCostUsd());
         }
-        double perPair = pc.get().usd() + pt.get().usd();
         double expectedPairs;
         double p90Pairs;
-        if (s.method().equals("fixed")) {
+        if (s.method() == Method.FIXED) {
             expectedPairs = s.capPairs();
             p90Pairs = s.capPairs();
         } else {
@@ -353,42 +423,49 @@ public final class AbExperiment {
             expectedPairs = Math.max(sim.asnH0(), sim.asnH1());
             p90Pairs = Math.max(sim.p90H0(), sim.p90H1());
         }
-        double expected = expectedPairs * perPair;
-        double p90 = p90Pairs * perPair;
-        p.put("available", true).put("cost_per_session_control", pc.get().usd()).put("control_source", pc.get().source())
-                .put("cost_per_session_test", pt.get().usd()).put("test_source", pt.get().source())
-                .put("expected_sessions", 2 * expectedPairs).put("p90_sessions", 2 * p90Pairs)
-                .put("expected_usd", expected).put("p90_usd", p90).put("budget_usd", s.maxCostUsd());
-        String figures = String.format("projected spend $%.4f expected (%.0f sessions), $%.4f at the 90th percentile "
-                + "(%.0f sessions), at $%.5f + $%.5f per pair (%s; %s); budget $%.2f", expected, 2 * expectedPairs, p90,
-                2 * p90Pairs, pc.get().usd(), pt.get().usd(), pc.get().source(), pt.get().source(), s.maxCostUsd());
-        if (expected > s.maxCostUsd() && !options.force()) {
-            throw MetaorchException.invalidInput("budget: " + figures
+        SpendProjection p = SpendProjection.of(pc.get(), pt.get(), expectedPairs, p90Pairs, s.maxCostUsd());
+        if (p.expectedUsd() > s.maxCostUsd() && !options.force()) {
+            throw MetaorchException.invalidInput("budget: " + p.describe()
                     + " — the expected spend exceeds run.max_cost_usd; raise --max-cost or pass --force");
         }
-        monitor.message((p90 > s.maxCostUsd() ? "warning: " : "") + figures);
+        monitor.message((p.p90Usd() > s.maxCostUsd() ? "warning: " : "") + p.describe());
         return p;
     }
 
     private static ObjectNode trackerEntry(String runId, ResolvedConfig control, ResolvedConfig test, String status,
-            long sessions, double spend, Instant started, ObjectNode result) {
+            RunLedger.Figures figures, Instant started, ExperimentResult result) {
         ObjectNode e = Json.object();
         e.put("run_id", runId).put("experiment_id", test.experimentId()).put("parent", test.parent().orElse(null))
-                .put("control", control.experimentId()).put("config_hash", test.configHash()).put("status", status)
-                .put("sessions", sessions).put("spend_usd", spend).put("started_at", started.toString())
-                .put("updated_at", Instant.now().toString());
+                .put("control", control.experimentId()).put("config_hash", test.configHash())
+                .put("control_config_hash", control.configHash()).put("status", status)
+                .put("sessions", figures == null ? 0 : figures.sessionsLaunched())
+                .put("attempts", figures == null ? 0 : figures.attempts())
+                .put("spend_nano_usd", figures == null ? 0 : figures.spendNanoUsd())
+                .put("spend_usd", figures == null ? 0 : figures.spendUsd())
+                .put("started_at", started.toString()).put("updated_at", Instant.now().toString());
         test.hypothesis().ifPresent(h -> e.set("hypothesis", h));
         if (result != null) {
-            e.put("decision", result.path("decision").asText()).put("pairs", result.path("pairs").asLong())
-                    .put("fixed_n", result.path("fixed_n").asLong()).put("savings", result.path("savings").asDouble());
+            e.put("decision", result.decision()).put("pairs", result.pairs()).put("fixed_n", result.fixedN())
+                    .put("metric", result.metric()).put("hypothesis_verdict", result.hypothesisVerdict());
+            if (result.savings() != null) {
+                e.put("savings", result.savings());
+            }
+            if (result.stoppedBy() != null) {
+                e.put("stopped_by", result.stoppedBy());
+            }
         }
         return e;
     }
 
-    /** The scheduling and evaluation loop of one run. */
-    private final class Loop {
+    static final String INTERRUPTED = "interrupted";
+    static final String STOPPED_BY_BREAKER = "circuit_breaker";
+    static final String STOPPED_BY_BUDGET = "budget";
+
+    /** One execution of a run (fresh or resumed): the launch loop, then the result from the log. */
+    private final class Execution {
         private final Settings s;
         private final StoppingRule rule;
+        private final RunFolder folder;
         private final ArmSetup controlArm;
         private final ArmSetup testArm;
         private final TaskPlan controlPlan;
@@ -396,21 +473,18 @@ public final class AbExperiment {
         private final Map<String, Task> testById;
         private final Map<String, SessionRecord> previous;
         private final JsonlSessionStore store;
-        private final String runId;
-        private final Path logDir;
-        /** A finished job: its final record, or the failure that ended it (both null: stopped before it started). */
-        private record Completion(SessionRecord record, Throwable failure) {
-        }
+        private final Instant started;
+        private final SpendProjection projection;
+        private long lastStatusNanos;
+        private long evalStartNanos;
+        private long pairsAtStart;
 
-        private final LinkedBlockingQueue<Completion> completed = new LinkedBlockingQueue<>();
-        private final Map<Long, SessionRecord[]> finals = new HashMap<>();
-        private double spend;
-        private long sessionsLaunched;
-
-        Loop(Settings s, StoppingRule rule, RunFolder folder, ArmSetup controlArm, ArmSetup testArm, TaskPlan controlPlan,
-                TaskPlan testPlan, Map<String, Task> testById, Map<String, SessionRecord> previous, JsonlSessionStore store) {
+        Execution(Settings s, StoppingRule rule, RunFolder folder, ArmSetup controlArm, ArmSetup testArm,
+                TaskPlan controlPlan, TaskPlan testPlan, Map<String, Task> testById, Map<String, SessionRecord> previous,
+                JsonlSessionStore store, Instant started, SpendProjection projection) {
             this.s = s;
             this.rule = rule;
+            this.folder = folder;
             this.controlArm = controlArm;
             this.testArm = testArm;
             this.controlPlan = controlPlan;
@@ -418,187 +492,101 @@ public final class AbExperiment {
             this.testById = testById;
             this.previous = previous;
             this.store = store;
-            this.runId = folder.runId();
-            this.logDir = folder.logs();
-            previous.values().forEach(r -> spend += r.costUsd());
+            this.started = started;
+            this.projection = projection;
         }
 
-        private SessionJob job(int arm, long pair) {
-            Task controlTask = controlPlan.task(pair);
-            if (arm == 0) {
-                return new SessionJob(controlArm, pair, 0, controlTask);
+        ExperimentResult execute() throws IOException {
+            long spentBefore = 0;
+            for (SessionRecord r : allPrevious()) {
+                spentBefore = Math.addExact(spentBefore, r.costNanos());
             }
-            Task t = testPlan != null ? testPlan.task(pair) : testById.get(controlTask.id());
-            return new SessionJob(testArm, pair, 0, t);
-        }
-
-        private boolean isFinal(SessionRecord r) {
-            if (r.outcome() == Outcome.CANCELLED) {
-                return false;
-            }
-            return !r.outcome().isInfrastructure() || r.attempt() > s.retries();
-        }
-
-        private PairCounts counts = PairCounts.EMPTY;
-        private final List<Double> trace = new ArrayList<>();
-        private final List<Long> broken = new ArrayList<>();
-        private final ArmStats cStats = new ArmStats();
-        private final ArmStats tStats = new ArmStats();
-        private final Map<String, int[]> flips = new TreeMap<>();
-        private long nextEval;
-        private StoppingRule.Evaluation evaluation;
-        private String reason;
-        private Decision decision;
-        private long evalStartNanos;
-
-        ObjectNode run(Instant started) throws IOException {
-            SessionRunner r = new SessionRunner(store, runId, s.seed(), new RunnerOptions(s.concurrency(), s.timeoutS(),
-                    s.retries(), options.backoffMs(), s.maxSteps(), s.maxCostUsd(), logDir), rec -> { });
-            runner = r;
-            if (interrupted) {
-                r.cancelAll("interrupted");
-            }
-            evaluation = rule.evaluate(counts);
+            BudgetGate gate = CostProjection.gate(List.of(controlArm, testArm), options.resultsDir(),
+                    Money.nanos(s.maxCostUsd()), spentBefore);
+            PairedTest test = new PairedTest(rule, s.retries(), s.method() == Method.FIXED, s.capPairs(), s.metric());
+            List<PairedTest> guards = s.guardrails().stream().map(g -> new PairedTest(guardRule(s, g), s.retries(),
+                    s.method() == Method.FIXED, s.capPairs(), g.metric())).toList();
+            SessionRunner r = new SessionRunner(store, folder.runId(), s.seed(), new RunnerOptions(s.concurrency(),
+                    s.timeoutS(), s.retries(), options.backoffMs(), s.maxSteps(), s.maxCostUsd(), folder.logs()),
+                    rec -> { }, gate);
+            ExperimentPlan plan = new ExperimentPlan(s, rule, test, guards, controlArm, testArm, controlPlan, testPlan,
+                    testById, previous, folder.runId(), runner -> status(test, runner, gate, false));
+            plan.replay();
+            pairsAtStart = test.counts().pairs();
             evalStartNanos = System.nanoTime();
-            long nextLaunch = 0;
-            // replay the logged history in pair order first: a resumed run never launches a
-            // session beyond a decision its history already holds
-            while (decision == null && nextLaunch < s.capPairs()) {
-                SessionRecord c = previous.get(job(0, nextLaunch).sessionId(runId));
-                SessionRecord t = previous.get(job(1, nextLaunch).sessionId(runId));
-                if (c == null || t == null || !isFinal(c) || !isFinal(t)) {
-                    break;
-                }
-                offer(c, r);
-                offer(t, r);
-                nextLaunch++;
+            LaunchLoop loop = new LaunchLoop(r, gate);
+            launchLoop = loop;
+            if (interrupted) {
+                loop.interrupt();
             }
-            int nextArm = 0;
-            int outstanding = 0;
+            LaunchLoop.End end;
             try {
-                while (true) {
-                    boolean stopLaunching = decision != null || interrupted;
-                    while (!stopLaunching && outstanding < s.concurrency() && nextLaunch < s.capPairs()) {
-                        if (spend >= s.maxCostUsd()) {
-                            break;
-                        }
-                        SessionJob job = job(nextArm, nextLaunch);
-                        SessionRecord prev = previous.get(job.sessionId(runId));
-                        outstanding++;
-                        if (prev != null && isFinal(prev)) {
-                            completed.add(new Completion(prev, null));
-                        } else {
-                            int first = prev == null ? 1 : prev.attempt() + 1;
-                            sessionsLaunched++;
-                            r.submit(job, first).whenComplete((rec, err) -> completed.add(new Completion(rec, err)));
-                        }
-                        nextArm ^= 1;
-                        if (nextArm == 0) {
-                            nextLaunch++;
-                        }
-                    }
-                    if (outstanding == 0) {
-                        if (decision == null && !interrupted && !s.method().equals("fixed")) {
-                            decision = Decision.INCONCLUSIVE;
-                            reason = spend >= s.maxCostUsd() ? "budget: spend reached run.max_cost_usd $" + s.maxCostUsd()
-                                    : nextLaunch >= s.maxSessions() / 2 ? "max_sessions reached (" + s.maxSessions() + ")"
-                                    : "cap of " + s.capPairs() + " pairs reached";
-                        }
-                        break;
-                    }
-                    Completion done = completed.poll(1, TimeUnit.SECONDS);
-                    if (done == null) {
-                        maybeStatus(r, true);
-                        continue;
-                    }
-                    outstanding--;
-                    if (done.failure() != null) {
-                        Throwable c = done.failure() instanceof java.util.concurrent.CompletionException
-                                && done.failure().getCause() != null ? done.failure().getCause() : done.failure();
-                        throw c instanceof MetaorchException me ? me : MetaorchException.runtime(String.valueOf(c.getMessage()), c);
-                    }
-                    SessionRecord rec = done.record();
-                    if (rec == null) {
-                        continue;
-                    }
-                    if (previous.get(rec.sessionId()) != rec) {
-                        spend += rec.costUsd();
-                    }
-                    offer(rec, r);
-                    if (spend >= s.maxCostUsd() && decision == null) {
-                        decision = Decision.INCONCLUSIVE;
-                        reason = "budget: spend reached run.max_cost_usd $" + s.maxCostUsd();
-                    }
-                    if (decision != null || interrupted) {
-                        r.cancelAll(interrupted ? "interrupted" : "decision reached");
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                interrupted = true;
+                end = loop.run(plan);
             } finally {
-                r.cancelAll("run finished");
                 r.close();
+                launchLoop = null;
             }
-            if (interrupted && decision == null) {
-                ObjectNode o = Json.object();
-                o.put("run_id", runId).put("decision", "interrupted").put("pairs", counts.pairs())
-                        .put("sessions", 2 * counts.pairs()).put("spend_total_usd", spend);
-                return o;
+            status(test, r, gate, true);
+            RunLedger.Figures figures = ledgerOf(store, test.decidingPair());
+            if (end == LaunchLoop.End.INTERRUPTED && !plan.stopped()) {
+                return interruptedResult(test, figures);
             }
-            if (s.method().equals("fixed")) {
-                decision = fixedDecision(counts);
+            Decision decision = test.decision();
+            String reason;
+            String stoppedBy = null;
+            if (plan.breakerReason() != null) {
+                decision = Decision.INCONCLUSIVE;
+                stoppedBy = STOPPED_BY_BREAKER;
+                reason = "circuit breaker: " + plan.breakerReason() + "; agent logs in " + folder.logs();
+            } else if (guards.stream().anyMatch(g -> g.decision() == Decision.ACCEPT_H1)) {
+                int i = java.util.stream.IntStream.range(0, guards.size())
+                        .filter(j -> guards.get(j).decision() == Decision.ACCEPT_H1).findFirst().getAsInt();
+                reason = "guardrail " + s.guardrails().get(i).metric().label() + " broken: its test found a drop of "
+                        + s.guardrails().get(i).maxDrop() + (decision == null ? " before the primary test decided"
+                        : " (the primary test: " + decision.label() + ")");
+                decision = decision == null ? Decision.INCONCLUSIVE : decision;
+            } else if (decision != null) {
+                reason = switch (decision) {
+                    case ACCEPT_H1 -> "LLR crossed the upper bound";
+                    case ACCEPT_H0 -> "LLR crossed the lower bound";
+                    default -> "cap of " + s.capPairs() + " pairs reached";
+                };
+            } else if (end == LaunchLoop.End.BUDGET) {
+                decision = Decision.INCONCLUSIVE;
+                stoppedBy = STOPPED_BY_BUDGET;
+                reason = "budget: spend " + Money.format(gate.spentNanos()) + " plus the next session's reservation "
+                        + "would pass run.max_cost_usd " + Money.formatCap(s.maxCostUsd()) + " (" + gate.lastRefusal() + ")";
+            } else if (s.method() == Method.FIXED && test.counts().pairs() + test.outagePairs().size() >= s.capPairs()) {
+                decision = fixedDecision(test.counts());
                 reason = "fixed design of " + s.capPairs() + " pairs completed (one-sided sign test on discordant pairs)";
+            } else {
+                decision = Decision.INCONCLUSIVE;
+                reason = plan.launchedPairs() >= s.maxSessions() / 2 ? "max_sessions reached (" + s.maxSessions() + ")"
+                        : "cap of " + s.capPairs() + " pairs reached";
             }
-            maybeStatus(r, true);
-            return result(started, decision, reason, evaluation, counts, trace, broken, cStats, tStats, flips);
+            return result(decision, reason, stoppedBy, test, guards, figures);
         }
 
-        /** Takes a session's final record; evaluates every pair now complete, in pair order. */
-        private void offer(SessionRecord rec, SessionRunner r) {
-            if (rec.outcome() == Outcome.CANCELLED) {
-                return;
-            }
-            SessionRecord[] pair = finals.computeIfAbsent(rec.pair(), k -> new SessionRecord[2]);
-            pair[rec.arm().equals(CONTROL) ? 0 : 1] = rec;
-            while (decision == null && finals.containsKey(nextEval) && finals.get(nextEval)[0] != null
-                    && finals.get(nextEval)[1] != null) {
-                if (s.method().equals("fixed") && nextEval >= s.capPairs()) {
-                    return;
-                }
-                SessionRecord[] p = finals.remove(nextEval);
-                if (p[0].outcome().isInfrastructure() || p[1].outcome().isInfrastructure()) {
-                    broken.add(nextEval);
-                } else {
-                    counts = counts.plus(p[0].success(), p[1].success(), metric(p[0]), metric(p[1]));
-                    cStats.add(p[0]);
-                    tStats.add(p[1]);
-                    int[] f = flips.computeIfAbsent(p[0].task().id(), k -> new int[2]);
-                    f[0] += p[1].success() && !p[0].success() ? 1 : 0;
-                    f[1] += p[0].success() && !p[1].success() ? 1 : 0;
-                    evaluation = rule.evaluate(counts);
-                    trace.add(evaluation.llr());
-                    if (!s.method().equals("fixed") && evaluation.decision().isFinal()) {
-                        decision = evaluation.decision();
-                        reason = switch (decision) {
-                            case ACCEPT_H1 -> "LLR crossed the upper bound";
-                            case ACCEPT_H0 -> "LLR crossed the lower bound";
-                            default -> "cap of " + s.capPairs() + " pairs reached";
-                        };
-                        r.cancelAll("decision reached");
-                    }
-                }
-                nextEval++;
-                maybeStatus(r, false);
-            }
+        private List<SessionRecord> allPrevious() throws IOException {
+            List<SessionRecord> all = new ArrayList<>();
+            store.forEach(all::add, p -> { });
+            return all;
         }
 
-        private double metric(SessionRecord r) {
-            return switch (s.metric()) {
-                case "tokens" -> r.tokens().total();
-                case "cost_usd" -> r.costUsd();
-                default -> r.success() ? 1 : 0;
-            };
+        private ExperimentResult interruptedResult(PairedTest test, RunLedger.Figures f) {
+            PairCounts c = test.counts();
+            StoppingRule.Evaluation ev = test.evaluation();
+            return new ExperimentResult(folder.runId(), s.seed(), INTERRUPTED, "interrupted", null, null,
+                    s.method().label(), rule.test(), s.design().label(), s.metric().label(), s.direction(), s.alpha(),
+                    s.beta(), s.minEffect(), ev.llr(), new ExperimentResult.Bounds(ev.lower(), ev.upper()), c.pairs(),
+                    c.wins(), c.ties(), c.losses(), 2 * c.pairs(), test.outagePairs(), null, f, s.maxCostUsd(),
+                    f.spendNanoUsd(), f.spendUsd(), f.sessionsLaunched(), f.attempts(), (long) Math.ceil(s.fixedNRaw()),
+                    s.fixedNRaw(), s.capPairs(), null, null, test.trace(), null, null, null, null, toolVersion(),
+                    started.toString(), Instant.now().toString(), wall(), s.metricSource(), test.notApplicable(), null, null);
+        }
+
+        private double wall() {
+            return (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0;
         }
 
         private Decision fixedDecision(PairCounts c) {
@@ -614,81 +602,137 @@ public final class AbExperiment {
             return pValue <= s.alpha() ? Decision.ACCEPT_H1 : Decision.ACCEPT_H0;
         }
 
-        private long lastStatusNanos;
-
-        private void maybeStatus(SessionRunner r, boolean force) {
+        private void status(PairedTest test, SessionRunner r, BudgetGate gate, boolean force) {
             long now = System.nanoTime();
             if (!force && now - lastStatusNanos < 1_000_000_000L) {
                 return;
             }
             lastStatusNanos = now;
-            PairCounts c = counts;
+            PairCounts c = test.counts();
             long expected = (long) Math.ceil(s.fixedNRaw() * 0.6);
-            double perPair = c.pairs() == 0 ? 0 : (now - evalStartNanos) / 1e9 / c.pairs();
-            double eta = Math.max(0, expected - c.pairs()) * perPair;
-            monitor.status(new ExperimentStatus(c.pairs(), c.wins(), c.ties(), c.losses(), evaluation.llr(),
-                    evaluation.lower(), evaluation.upper(), cStats.successRate(), tStats.successRate(), spend,
-                    r.inFlight(), 2 * c.pairs(), eta, expected));
+            long done = c.pairs() - pairsAtStart;
+            boolean over = test.decision() != null || force;
+            double perPair = done <= 0 ? 0 : (now - evalStartNanos) / 1e9 / done;
+            double eta = over ? 0 : Math.max(0, expected - c.pairs()) * perPair;
+            long n = c.pairs();
+            monitor.status(new ExperimentStatus(c.pairs(), c.wins(), c.ties(), c.losses(), test.evaluation().llr(),
+                    test.evaluation().lower(), test.evaluation().upper(),
+                    n == 0 ? 0 : (double) test.successes(PairedTest.CONTROL) / n,
+                    n == 0 ? 0 : (double) test.successes(PairedTest.TEST) / n, Money.usd(gate.spentNanos()),
+                    r.inFlight(), 2 * c.pairs(), eta, expected, s.maxCostUsd(),
+                    test.infrastructureFinals(PairedTest.CONTROL), test.infrastructureFinals(PairedTest.TEST)));
         }
 
-        private ObjectNode result(Instant started, Decision decision, String reason, StoppingRule.Evaluation ev,
-                PairCounts counts, List<Double> trace, List<Long> broken, ArmStats cs, ArmStats ts,
-                Map<String, int[]> flips) {
-            ObjectNode o = Json.object();
+        private ExperimentResult result(Decision decision, String reason, String stoppedBy, PairedTest test,
+                List<PairedTest> guards, RunLedger.Figures figures) {
+            PairCounts counts = test.counts();
+            StoppingRule.Evaluation ev = test.evaluation();
             long fixedN = (long) Math.ceil(s.fixedNRaw());
-            o.put("run_id", runId).put("seed", s.seed()).put("decision", decision.label()).put("reason", reason);
-            if (ev.found() != null && decision == Decision.ACCEPT_H1) {
-                o.put("direction_found", ev.found().label());
-            }
-            o.put("method", s.method()).put("test", rule.test()).put("design", s.design()).put("metric", s.metric())
-                    .put("direction", s.direction()).put("alpha", s.alpha()).put("beta", s.beta())
-                    .put("min_effect", s.minEffect()).put("llr", ev.llr());
-            o.putObject("bounds").put("lower", ev.lower()).put("upper", ev.upper());
-            o.put("pairs", counts.pairs()).put("wins", counts.wins()).put("ties", counts.ties()).put("losses", counts.losses());
-            o.put("broken_pairs", broken.size());
-            ArrayNode b = o.putArray("broken");
-            broken.forEach(b::add);
-            o.put("sessions", cs.sessions() + ts.sessions()).put("cost_usd", cs.costUsd() + ts.costUsd());
-            o.put("fixed_n", fixedN).put("fixed_n_raw", s.fixedNRaw()).put("cap_pairs", s.capPairs());
-            o.put("savings", fixedN == 0 ? 0 : 1 - (double) counts.pairs() / fixedN);
-            ArrayNode tr = o.putArray("trace");
-            trace.forEach(v -> tr.add(Math.round(v * 1e6) / 1e6));
-            ObjectNode arms = o.putObject("arms");
-            arms.set(CONTROL, armJson(controlArm, cs));
-            arms.set(TEST, armJson(testArm, ts));
-            ObjectNode effect = o.putObject("effect");
-            double[] ci = Intervals.newcombe(ts.successes(), ts.sessions(), cs.successes(), cs.sessions(), 0.95);
-            effect.put("success_rate_difference", ts.successRate() - cs.successRate());
-            effect.putArray("ci").add(ci[0]).add(ci[1]);
-            boolean early = s.method().equals("sprt") && decision != Decision.INCONCLUSIVE;
-            effect.put("biased", early);
-            effect.put("note", early ? "estimate after an early stop is biased away from zero; the interval is "
-                    + "Newcombe's for independent proportions (approximate for paired data)"
-                    : "Newcombe's interval for independent proportions (approximate for paired data)");
-            ObjectNode flipped = o.putObject("flipped");
-            ArrayNode toPass = flipped.putArray("to_pass");
-            ArrayNode toFail = flipped.putArray("to_fail");
-            flips.forEach((task, f) -> {
+            boolean decided = stoppedBy == null && (decision == Decision.ACCEPT_H1 || decision == Decision.ACCEPT_H0);
+            Double savings = !decided || counts.pairs() == 0 || fixedN == 0 ? null
+                    : 1 - (double) figures.attempts() / (2 * fixedN);
+            long n = counts.pairs();
+            long cs = test.successes(PairedTest.CONTROL);
+            long ts = test.successes(PairedTest.TEST);
+            Map<String, ObjectNode> arms = new LinkedHashMap<>();
+            arms.put(CONTROL, armJson(controlArm, test, PairedTest.CONTROL));
+            arms.put(TEST, armJson(testArm, test, PairedTest.TEST));
+            double[] ci = Intervals.newcombe(ts, n, cs, n, 0.95);
+            boolean early = s.method() == Method.SPRT && decision != Decision.INCONCLUSIVE && stoppedBy == null;
+            ExperimentResult.Effect effect = new ExperimentResult.Effect(n == 0 ? 0 : (double) (ts - cs) / n,
+                    List.of(ci[0], ci[1]), early, early ? "fixed-sample estimate after an early stop: biased toward "
+                            + "the decision; Newcombe's interval for independent proportions (approximate for paired data)"
+                            : "Newcombe's interval for independent proportions (approximate for paired data)", null);
+            List<String> toPass = new ArrayList<>();
+            List<String> toFail = new ArrayList<>();
+            test.flips().forEach((task, f) -> {
                 if (f[0] > f[1]) {
                     toPass.add(task);
                 } else if (f[1] > f[0]) {
                     toFail.add(task);
                 }
             });
-            o.put("tool_version", toolVersion());
-            o.put("started_at", started.toString()).put("ended_at", Instant.now().toString())
-                    .put("wall_seconds", (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0)
-                    .put("sessions_launched", sessionsLaunched).put("spend_total_usd", spend);
-            return o;
+            String found = ev.found() != null && decision == Decision.ACCEPT_H1 ? ev.found().label() : null;
+            return new ExperimentResult(folder.runId(), s.seed(), decision.label(), reason, stoppedBy, found,
+                    s.method().label(), rule.test(), s.design().label(), s.metric().label(), s.direction(), s.alpha(),
+                    s.beta(), s.minEffect(), ev.llr(), new ExperimentResult.Bounds(ev.lower(), ev.upper()), n,
+                    counts.wins(), counts.ties(), counts.losses(), 2 * n, test.outagePairs(), infrastructure(test),
+                    figures, s.maxCostUsd(), figures.spendNanoUsd(), figures.spendUsd(), figures.sessionsLaunched(),
+                    figures.attempts(), fixedN, s.fixedNRaw(), s.capPairs(), savings, SAVING_DEFINITION,
+                    test.trace().stream().map(v -> Math.round(v * 1e6) / 1e6).toList(), arms, effect,
+                    new ExperimentResult.Flipped(toPass, toFail), projection,
+                    toolVersion(), started.toString(), Instant.now().toString(), wall(), s.metricSource(),
+                    test.notApplicable(), guardrailResults(guards), hypothesisVerdict(decision, stoppedBy, guards));
         }
 
-        private ObjectNode armJson(ArmSetup arm, ArmStats st) {
-            ObjectNode a = st.toJson();
+        private List<ExperimentResult.GuardrailResult> guardrailResults(List<PairedTest> guards) {
+            List<ExperimentResult.GuardrailResult> out = new ArrayList<>();
+            for (int i = 0; i < guards.size(); i++) {
+                PairedTest g = guards.get(i);
+                Guardrail spec = s.guardrails().get(i);
+                StoppingRule.Evaluation e = g.evaluation();
+                Decision d = g.decision() == null ? e.decision() : g.decision();
+                String verdict = d == Decision.ACCEPT_H1 ? "broken" : d == Decision.ACCEPT_H0 ? "held" : "undecided";
+                PairCounts c = g.counts();
+                long n = c.pairs();
+                out.add(new ExperimentResult.GuardrailResult(spec.metric().label(), spec.maxDrop(), verdict, e.llr(),
+                        new ExperimentResult.Bounds(e.lower(), e.upper()), n,
+                        n == 0 ? 0 : (double) (g.successes(PairedTest.TEST) - g.successes(PairedTest.CONTROL)) / n));
+            }
+            return out;
+        }
+
+        private String hypothesisVerdict(Decision decision, String stoppedBy, List<PairedTest> guards) {
+            if (stoppedBy != null) {
+                return "inconclusive (stopped by " + stoppedBy + ")";
+            }
+            List<ExperimentResult.GuardrailResult> g = guardrailResults(guards);
+            if (g.stream().anyMatch(x -> x.verdict().equals("broken"))) {
+                return "rejected: guardrail " + g.stream().filter(x -> x.verdict().equals("broken")).findFirst().get().metric()
+                        + " broken";
+            }
+            return switch (decision) {
+                case ACCEPT_H1 -> g.stream().allMatch(x -> x.verdict().equals("held")) ? "accepted"
+                        : "inconclusive: " + s.metric().label() + " improved, but a guardrail is undecided";
+                case ACCEPT_H0 -> "rejected: no improvement of " + s.minEffect() + " in " + s.metric().label();
+                default -> "inconclusive";
+            };
+        }
+
+        private ExperimentResult.Infrastructure infrastructure(PairedTest test) {
+            long cn = test.finals(PairedTest.CONTROL);
+            long cf = test.infrastructureFinals(PairedTest.CONTROL);
+            long tn = test.finals(PairedTest.TEST);
+            long tf = test.infrastructureFinals(PairedTest.TEST);
+            Double p = cn == 0 || tn == 0 ? null : FisherExact.twoSided(cf, cn - cf, tf, tn - tf);
+            boolean differs = p != null && p < 0.05;
+            return new ExperimentResult.Infrastructure(cn, cf, cn == 0 ? 0 : (double) cf / cn, tn, tf,
+                    tn == 0 ? 0 : (double) tf / tn, p, differs, differs
+                            ? "the arms' error/timeout rates differ (Fisher's exact test p < 0.05): the configs differ in "
+                            + "reliability, and those sessions count as failures of their arm (intention to treat)"
+                            : "sessions that ended in error or timeout after their retries count as failures of their arm "
+                            + "(intention to treat); pairs where both did are held out as outage pairs");
+        }
+
+        private ObjectNode armJson(ArmSetup arm, PairedTest test, int index) {
+            ObjectNode a = test.stats(index).toJson();
+            long n = test.counts().pairs();
+            long k = test.successes(index);
+            double[] w = n == 0 ? new double[] {0, 1} : Intervals.wilson(k, n, 0.95);
+            a.put("valid_sessions", a.path("sessions").asLong());
+            a.put("sessions", n).put("successes", k).put("success_rate", n == 0 ? 0 : (double) k / n);
+            a.putArray("ci").add(w[0]).add(w[1]);
+            a.put("itt_failures", test.ittFailures(index));
             a.put("experiment_id", arm.config().experimentId()).put("config_hash", arm.config().configHash())
                     .put("model_id", arm.config().modelId()).put("variant", arm.config().variant());
             return a;
         }
     }
+
+    /** How result.json defines the saving (ADR-020). */
+    static final String SAVING_DEFINITION = "1 - attempts paid (every attempt of every session launched, retries and "
+            + "cancelled ones included) / sessions of the fixed design (2 x fixed_n); only for a run that decided "
+            + "(accept_h1 or accept_h0) on at least one usable pair";
 
     static String toolVersion() {
         String v = AbExperiment.class.getPackage().getImplementationVersion();

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * What {@code run-experiment} was asked to do. Null fields fall back to the test config's
  * {@code run} and {@code stopping} blocks. {@code tasksLabel} (e.g. "discriminative") restricts
- * the plan to tasks that the history in results/ labels so.
+ * the plan to tasks that the history in results/ labels so; {@code metric} overrides the metric the
+ * hypothesis (or stopping.metric) names.
  */
 public record ExperimentOptions(
         Path control,
@@ -23,5 +24,6 @@ public record ExperimentOptions(
         Path pluginDir,
         Path prices,
         long backoffMs,
-        String tasksLabel) {
+        String tasksLabel,
+        String metric) {
 }

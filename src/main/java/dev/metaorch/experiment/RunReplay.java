@@ -1,20 +1,20 @@
 package dev.metaorch.experiment;
 
 import dev.metaorch.common.Json;
+import dev.metaorch.common.Money;
 import dev.metaorch.session.Outcome;
+import dev.metaorch.session.RunLedger;
 import dev.metaorch.session.SessionRecord;
 import dev.metaorch.stats.Intervals;
 import dev.metaorch.stats.PairCounts;
 import dev.metaorch.stats.StoppingRule;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,27 +23,19 @@ import java.util.Set;
 
 /**
  * Follows one run's {@code sessions.jsonl} incrementally (complete lines only, from where it
- * stopped) and keeps what the views need: the money and session figures over every attempt,
- * and, for an A/B run, the stopping rule replayed in pair order exactly as the run does it.
- * Not thread-safe: {@link RunStateSource} serialises the calls.
+ * stopped) and feeds every attempt to the run's own pieces: the {@link RunLedger} (money and
+ * session figures) and, for an A/B run, the {@link PairedTest} that replays the stopping rule in
+ * pair order exactly as the run does. Not thread-safe: {@link RunStateSource} serialises calls.
  */
 final class RunReplay {
     private final Path log;
     private final AbExperiment.Settings settings;
-    private final StoppingRule rule;
-    private final Map<Long, SessionRecord[]> finals = new HashMap<>();
+    private final PairedTest test;
+    private final RunLedger ledger = new RunLedger();
     private final Map<String, SessionRecord> latest = new LinkedHashMap<>();
     private final Set<String> settled = new HashSet<>();
-    private final List<Double> trace = new ArrayList<>();
-    private final Map<String, long[]> armCounts = new LinkedHashMap<>();
     private long offset;
-    private long nextEval;
-    private long broken;
     private long maxPair = -1;
-    private PairCounts counts = PairCounts.EMPTY;
-    private StoppingRule.Evaluation evaluation;
-    private BigDecimal spend = BigDecimal.ZERO;
-    private long attempts;
     private long infra;
     private Instant firstStart;
 
@@ -51,8 +43,8 @@ final class RunReplay {
     RunReplay(Path log, AbExperiment.Settings settings) {
         this.log = log;
         this.settings = settings;
-        this.rule = settings == null ? null : AbExperiment.ruleFor(settings);
-        this.evaluation = rule == null ? null : rule.evaluate(counts);
+        this.test = settings == null ? null : new PairedTest(AbExperiment.ruleFor(settings), settings.retries(),
+                settings.method() == Method.FIXED, settings.capPairs(), settings.metric());
     }
 
     /** Reads what was appended since the last call. */
@@ -91,8 +83,7 @@ final class RunReplay {
         } catch (IOException e) {
             return; // a corrupt line; the run's own reader reports it with its place
         }
-        attempts++;
-        spend = spend.add(BigDecimal.valueOf(r.costUsd()));
+        ledger.add(r);
         if (r.outcome() == Outcome.ERROR || r.outcome() == Outcome.TIMEOUT) {
             infra++;
         }
@@ -108,71 +99,31 @@ final class RunReplay {
         if (prev == null || r.attempt() >= prev.attempt()) {
             latest.put(r.sessionId(), r);
         }
-        if (isFinal(r) || r.outcome() == Outcome.CANCELLED) {
+        boolean fin = r.outcome() != Outcome.CANCELLED
+                && (!r.outcome().isInfrastructure() || r.attempt() > (settings == null ? 0 : settings.retries()));
+        if (fin || r.outcome() == Outcome.CANCELLED) {
             settled.add(r.sessionId());
         }
-        if (rule == null || !isFinal(r)) {
-            return;
-        }
-        SessionRecord[] pair = finals.computeIfAbsent(r.pair(), k -> new SessionRecord[2]);
-        pair[r.arm().equals(AbExperiment.CONTROL) ? 0 : 1] = r;
-        while (!evaluation.decision().isFinal() && finals.containsKey(nextEval) && finals.get(nextEval)[0] != null
-                && finals.get(nextEval)[1] != null) {
-            if (settings.method().equals("fixed") && nextEval >= settings.capPairs()) {
-                return;
-            }
-            SessionRecord[] p = finals.remove(nextEval++);
-            if (p[0].outcome().isInfrastructure() || p[1].outcome().isInfrastructure()) {
-                broken++;
-                continue;
-            }
-            counts = counts.plus(p[0].success(), p[1].success(), metric(p[0]), metric(p[1]));
-            count(p[0]);
-            count(p[1]);
-            evaluation = rule.evaluate(counts);
-            trace.add(Math.round(evaluation.llr() * 1e6) / 1e6);
-            if (settings.method().equals("fixed")) {
-                evaluation = new StoppingRule.Evaluation(dev.metaorch.stats.Decision.CONTINUE, evaluation.llr(),
-                        evaluation.lower(), evaluation.upper(), null, null);
-            }
+        if (test != null) {
+            test.accept(r, ExperimentPlan.armIndex(r));
         }
     }
 
-    private void count(SessionRecord r) {
-        long[] c = armCounts.computeIfAbsent(r.arm(), k -> new long[2]);
-        c[0]++;
-        c[1] += r.success() ? 1 : 0;
-    }
-
-    private double metric(SessionRecord r) {
-        return switch (settings.metric()) {
-            case "tokens" -> r.tokens().total();
-            case "cost_usd" -> r.costUsd();
-            default -> r.success() ? 1 : 0;
-        };
-    }
-
-    private boolean isFinal(SessionRecord r) {
-        if (r.outcome() == Outcome.CANCELLED) {
-            return false;
-        }
-        int retries = settings == null ? 0 : settings.retries();
-        return !r.outcome().isInfrastructure() || r.attempt() > retries;
-    }
-
-    /** The money and session figures (the ledger's figures will replace this one method). */
+    /** The money and session figures: the ledger's, plus what the views add (in flight, failures). */
     RunState.Figures figures(boolean running) {
         long slots = settings == null ? latest.size() : 2 * (maxPair + 1);
         long inFlight = running ? Math.max(0, slots - settled.size()) : 0;
-        BigDecimal cap = settings == null ? null : BigDecimal.valueOf(settings.maxCostUsd());
-        return new RunState.Figures(attempts, latest.size(), spend, cap, inFlight, infra);
+        return new RunState.Figures(ledger.attempts(), ledger.sessions(), ledger.spendNanos(), Money.decimal(ledger.spendNanos()),
+                settings == null ? null : java.math.BigDecimal.valueOf(settings.maxCostUsd()), inFlight, infra);
     }
 
-    /** Per-arm counting sessions: pairs evaluated for an A/B run, last attempts for the others. */
+    /** Per-arm sessions in the test for an A/B run (intention to treat), last attempts for the others. */
     List<RunState.Arm> arms(Map<String, String> experimentIds) {
-        Map<String, long[]> byArm = armCounts;
-        if (rule == null) {
-            byArm = new LinkedHashMap<>();
+        Map<String, long[]> byArm = new LinkedHashMap<>();
+        if (test != null) {
+            byArm.put(AbExperiment.CONTROL, new long[] {test.sessions(PairedTest.CONTROL), test.successes(PairedTest.CONTROL)});
+            byArm.put(AbExperiment.TEST, new long[] {test.sessions(PairedTest.TEST), test.successes(PairedTest.TEST)});
+        } else {
             for (SessionRecord r : latest.values()) {
                 if (r.outcome() != Outcome.CANCELLED) {
                     long[] c = byArm.computeIfAbsent(r.arm(), k -> new long[2]);
@@ -194,19 +145,20 @@ final class RunReplay {
     }
 
     StoppingRule.Evaluation evaluation() {
-        return evaluation;
+        return test.evaluation();
     }
 
     PairCounts counts() {
-        return counts;
+        return test.counts();
     }
 
+    /** Pairs where both arms failed for infrastructure reasons (no evidence either way). */
     long brokenPairs() {
-        return broken;
+        return test.outagePairs().size();
     }
 
     List<Double> trace() {
-        return List.copyOf(trace);
+        return test == null ? List.of() : test.trace();
     }
 
     AbExperiment.Settings settings() {
@@ -218,6 +170,6 @@ final class RunReplay {
     }
 
     String testName() {
-        return rule == null ? null : rule.test();
+        return test == null ? null : test.rule().test();
     }
 }

@@ -46,14 +46,14 @@ public record RunState(
     }
 
     /**
-     * The run's money and session figures. Computed in one place
-     * ({@code RunReplay.figures}), to be replaced by the ledger's figures when it lands.
+     * The run's money and session figures: the ledger's ({@code RunLedger}, exact nano-dollars)
+     * plus what only a live view has.
      * {@code inFlight} is a lower bound read from the log: sessions of pairs already started
      * that have no final record yet.
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Figures(long attempts, long sessions, BigDecimal spendUsd, BigDecimal capUsd, long inFlight,
-            long infraFailures) {
+    public record Figures(long attempts, long sessions, long spendNanoUsd, BigDecimal spendUsd, BigDecimal capUsd,
+            long inFlight, long infraFailures) {
     }
 
     /** The effect estimate exactly as result.json states it, with its label. */

@@ -137,7 +137,7 @@ public final class RunStateSource {
     }
 
     private static String ruleState(AbExperiment.Settings s, StoppingRule.Evaluation ev, PairCounts c, RunStatus status) {
-        if (s.method().equals("fixed")) {
+        if (s.method() == Method.FIXED) {
             return String.format(java.util.Locale.ROOT, "fixed design: %d of %d pairs; decided by a sign test at the end",
                     c.pairs(), s.capPairs());
         }

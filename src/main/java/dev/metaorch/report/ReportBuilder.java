@@ -167,13 +167,14 @@ public final class ReportBuilder {
             }
             if (!unusable.isEmpty()) {
                 body.append("<h3>Runs without a usable pair</h3><table><tr><th class=\"l\">run</th><th class=\"l\">comparison</th>"
-                        + "<th class=\"l\">decision</th><th class=\"l\">reason</th><th>broken pairs</th></tr>");
+                        + "<th class=\"l\">decision</th><th class=\"l\">reason</th><th>outage pairs</th></tr>");
                 for (Decision d : unusable) {
                     body.append("<tr><td class=\"l\">").append(Html.esc(d.runId())).append("</td><td class=\"l\">")
                             .append(Html.esc(d.comparison())).append("</td><td class=\"l\">")
                             .append(Html.esc(d.result().path("decision").asText())).append("</td><td class=\"l\">")
                             .append(Html.esc(d.result().path("reason").asText())).append("</td><td>")
-                            .append(d.result().path("broken_pairs").asLong()).append("</td></tr>");
+                            .append(d.result().has("outage_pairs") ? d.result().path("outage_pairs").size()
+                                    : d.result().path("broken_pairs").asLong()).append("</td></tr>");
                 }
                 body.append("</table>\n");
             }

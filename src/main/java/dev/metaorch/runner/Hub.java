@@ -7,6 +7,10 @@ import dev.metaorch.common.AtomicFiles;
 import dev.metaorch.common.Hashing;
 import dev.metaorch.common.Json;
 import dev.metaorch.common.MetaorchException;
+import dev.metaorch.common.Money;
+import dev.metaorch.common.SafeIds;
+import dev.metaorch.session.RunLedger;
+import java.nio.file.Files;
 import dev.metaorch.config.ConfigLoader;
 import dev.metaorch.config.HashDictionary;
 import dev.metaorch.config.ResolvedConfig;
@@ -24,9 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -42,9 +43,15 @@ public final class Hub {
     public record Progress(long done, long total, long successes, double spendUsd) {
     }
 
+    /** What the hub was asked to do; {@code resume} continues the run with that id from its own snapshot. */
     public record Options(HubSpec spec, List<Path> variants, Integer sessions, Long seed, int concurrency,
             String runId, Path resultsDir, Path pluginDir, Path prices, String allocation, Double maxCostUsd,
-            boolean force) {
+            boolean force, String resume) {
+    }
+
+    /** Settings of a hub run, kept in run.json so that a resume continues with exactly these. */
+    record Settings(List<String> variants, long seed, long total, String policy, double budgetUsd, int concurrency,
+            Map<String, Double> weights) {
     }
 
     private final Options options;
@@ -60,30 +67,69 @@ public final class Hub {
         this.allocators = allocators;
     }
 
+    private volatile LaunchLoop launchLoop;
+    private volatile boolean interrupted;
+
+    /** Stops launching and cancels the sessions in flight (SIGTERM); they are logged as cancelled. */
+    public void interrupt() {
+        interrupted = true;
+        LaunchLoop loop = launchLoop;
+        if (loop != null) {
+            loop.interrupt();
+        }
+    }
+
     public ObjectNode run(Consumer<Progress> progress, Consumer<String> messages) throws IOException {
         Instant started = Instant.now();
         ConfigLoader loader = new ConfigLoader();
         List<ResolvedConfig> configs = new ArrayList<>();
-        for (Path p : options.variants()) {
-            ResolvedConfig c = loader.load(p);
-            c.warnings().forEach(w -> messages.accept("warning: " + w));
-            if (configs.stream().anyMatch(x -> x.experimentId().equals(c.experimentId()))) {
-                throw MetaorchException.invalidInput(p + ": /experiment_id: '" + c.experimentId()
-                        + "' is used by two hub variants; each needs its own id");
+        boolean resuming = options.resume() != null;
+        RunFolder folder;
+        Settings settings;
+        if (resuming) {
+            folder = new RunFolder(options.resultsDir(), SafeIds.require("--resume", options.resume()));
+            if (!Files.isRegularFile(folder.manifest())) {
+                throw MetaorchException.invalidInput("--resume " + options.resume() + ": no hub run with that id in "
+                        + options.resultsDir().resolve("runs"));
             }
-            configs.add(c);
+            if (Files.isRegularFile(folder.result())) {
+                messages.accept("run " + folder.runId() + " already finished");
+                return (ObjectNode) Json.mapper().readTree(folder.result().toFile());
+            }
+            settings = Json.mapper().treeToValue(Json.mapper().readTree(folder.manifest().toFile()).get("settings"),
+                    Settings.class);
+            for (String id : settings.variants()) {
+                configs.add(loader.loadSnapshot(folder.config(id)));
+            }
+        } else {
+            for (Path p : options.variants()) {
+                ResolvedConfig c = loader.load(p);
+                c.warnings().forEach(w -> messages.accept("warning: " + w));
+                if (configs.stream().anyMatch(x -> x.experimentId().equals(c.experimentId()))) {
+                    throw MetaorchException.invalidInput(p + ": /experiment_id: '" + c.experimentId()
+                            + "' is used by two hub variants; each needs its own id");
+                }
+                configs.add(c);
+            }
+            int k = configs.size();
+            long seed = options.seed() != null ? options.seed() : options.spec().seed();
+            long total = options.sessions() != null ? options.sessions() : (long) options.spec().sessionsPerVariant() * k;
+            if (total < k) {
+                throw MetaorchException.invalidInput("--sessions: must be at least the number of variants (" + k
+                        + "), got " + total);
+            }
+            String runId = options.runId() != null ? SafeIds.require("--run-id", options.runId()) : RunFolder.newRunId("hub");
+            folder = new RunFolder(options.resultsDir(), runId);
+            if (folder.exists()) {
+                throw MetaorchException.invalidInput("--run-id " + runId + ": a run with that id exists; use --resume "
+                        + runId);
+            }
+            double budget = options.maxCostUsd() != null ? options.maxCostUsd() : options.spec().maxCostUsd();
+            settings = new Settings(configs.stream().map(ResolvedConfig::experimentId).toList(), seed, total,
+                    options.allocation() == null ? "uniform" : options.allocation(), budget, options.concurrency(),
+                    options.spec().weights());
         }
         int k = configs.size();
-        long seed = options.seed() != null ? options.seed() : options.spec().seed();
-        long total = options.sessions() != null ? options.sessions() : (long) options.spec().sessionsPerVariant() * k;
-        if (total < k) {
-            throw MetaorchException.invalidInput("--sessions: must be at least the number of variants (" + k + "), got " + total);
-        }
-        String runId = options.runId() != null ? options.runId() : RunFolder.newRunId("hub");
-        RunFolder folder = new RunFolder(options.resultsDir(), runId);
-        if (folder.exists()) {
-            throw MetaorchException.invalidInput("--run-id " + runId + ": a run with that id exists");
-        }
         VariantRegistry registry = VariantRegistry.load(options.pluginDir());
         ArmFactory factory = new ArmFactory(registry, options.prices());
         List<ArmSetup> arms = new ArrayList<>();
@@ -91,109 +137,241 @@ public final class Hub {
         for (ResolvedConfig c : configs) {
             TaskSuite suite = TaskSuite.load(c.tasksPath());
             arms.add(factory.create(c.experimentId(), c, suite, folder.logs()));
-            plans.add(new TaskPlan(suite.restrictedTo(c.taskCodes()), Hashing.deriveSeed(seed, "hub")));
+            plans.add(new TaskPlan(suite.restrictedTo(c.taskCodes()), Hashing.deriveSeed(settings.seed(), "hub")));
         }
-        String policy = options.allocation() == null ? "uniform" : options.allocation();
-        Allocator allocator = allocators.create(policy, k, total, seed);
-        double budget = options.maxCostUsd() != null ? options.maxCostUsd() : options.spec().maxCostUsd();
-        budgetGate(arms, total, budget, messages);
-        folder.create();
-        Map<String, String> hashes = new TreeMap<>();
-        for (ResolvedConfig c : configs) {
-            folder.writeConfig(c.experimentId(), c);
-            for (int i = 0; i < c.guidelines().size(); i++) {
-                hashes.put(c.guidelineHashes().get(i), c.guidelines().get(i));
+        Allocator allocator = allocators.create(settings.policy(), k, settings.total(), settings.seed());
+        if (!resuming) {
+            budgetGate(arms, settings.total(), settings.budgetUsd(), messages);
+            folder.create();
+            Map<String, String> hashes = new TreeMap<>();
+            for (ResolvedConfig c : configs) {
+                folder.writeConfig(c.experimentId(), c);
+                for (int i = 0; i < c.guidelines().size(); i++) {
+                    hashes.put(c.guidelineHashes().get(i), c.guidelines().get(i));
+                }
             }
+            new HashDictionary(options.resultsDir()).addAll(hashes);
+            ObjectNode manifest = Json.object();
+            manifest.put("run_id", folder.runId()).put("kind", "hub").put("created_at", started.toString());
+            manifest.set("settings", Json.tree(settings));
+            AtomicFiles.writeJson(folder.manifest(), manifest);
         }
-        new HashDictionary(options.resultsDir()).addAll(hashes);
-        int concurrency = options.concurrency();
-        long[] finished = new long[k];
-        long[] successes = new long[k];
-        long[] pending = new long[k];
-        long[] launched = new long[k];
-        ArmStats[] stats = new ArmStats[k];
-        List<List<SessionRecord>> records = new ArrayList<>();
-        for (int i = 0; i < k; i++) {
-            stats[i] = new ArmStats();
-            records.add(new ArrayList<>());
-        }
-        Map<String, Integer> armIndex = new HashMap<>();
-        for (int i = 0; i < k; i++) {
-            armIndex.put(arms.get(i).arm(), i);
-        }
-        LinkedBlockingQueue<Object> done = new LinkedBlockingQueue<>();
-        double spend = 0;
-        long doneCount = 0;
-        long allSuccesses = 0;
         var runOptions = configs.get(0).run();
-        try (JsonlSessionStore store = JsonlSessionStore.open(folder.sessions());
-                SessionRunner runner = new SessionRunner(store, runId, seed, new RunnerOptions(concurrency,
-                        runOptions.timeoutS(), runOptions.retries(), 200, runOptions.maxSteps(), runOptions.maxCostUsd(),
-                        folder.logs()), r -> { })) {
-            long launchedTotal = 0;
-            int outstanding = 0;
-            while (true) {
-                while (outstanding < concurrency && launchedTotal < total && spend < budget) {
-                    int arm = allocator.next(finished, successes, pending, launched);
-                    if (arm < 0) {
-                        break;
-                    }
-                    SessionJob job = new SessionJob(arms.get(arm), launched[arm], 0, plans.get(arm).task(launched[arm]));
-                    launched[arm]++;
-                    pending[arm]++;
-                    launchedTotal++;
-                    outstanding++;
-                    CompletableFuture<SessionRecord> f = runner.submit(job);
-                    f.whenComplete((rec, err) -> done.add(rec != null ? rec : err != null ? err
-                            : new IllegalStateException("session stopped")));
-                }
-                if (outstanding == 0) {
-                    break;
-                }
-                Object o;
-                try {
-                    o = done.poll(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw MetaorchException.runtime("hub run interrupted");
-                }
-                if (o == null) {
-                    continue;
-                }
-                outstanding--;
-                if (o instanceof Throwable t) {
-                    Throwable cause = t.getCause() != null ? t.getCause() : t;
-                    throw cause instanceof MetaorchException me ? me : MetaorchException.runtime(cause.getMessage(), cause);
-                }
-                SessionRecord rec = (SessionRecord) o;
-                int i = armIndex.get(rec.arm());
-                pending[i]--;
-                finished[i]++;
-                successes[i] += rec.success() ? 1 : 0;
-                records.get(i).add(rec);
-                spend += rec.costUsd();
-                doneCount++;
-                allSuccesses += rec.success() ? 1 : 0;
-                progress.accept(new Progress(doneCount, total, allSuccesses, spend));
+        try (JsonlSessionStore store = JsonlSessionStore.open(folder.sessions())) {
+            store.warnings().forEach(w -> messages.accept("warning: " + w));
+            HubPlan plan = new HubPlan(arms, plans, allocator, settings, runOptions.retries(), progress);
+            long spentBefore = plan.replay(store, folder.runId());
+            BudgetGate gate = CostProjection.gate(arms, options.resultsDir(), Money.nanos(settings.budgetUsd()), spentBefore);
+            plan.spent = gate::spentNanos;
+            SessionRunner runner = new SessionRunner(store, folder.runId(), settings.seed(), new RunnerOptions(
+                    settings.concurrency(), runOptions.timeoutS(), runOptions.retries(), 200, runOptions.maxSteps(),
+                    runOptions.maxCostUsd(), folder.logs()), r -> { }, gate);
+            LaunchLoop loop = new LaunchLoop(runner, gate);
+            launchLoop = loop;
+            if (interrupted) {
+                loop.interrupt();
             }
+            LaunchLoop.End end;
+            try {
+                end = loop.run(plan);
+            } finally {
+                runner.close();
+                launchLoop = null;
+            }
+            RunLedger ledger = new RunLedger();
+            store.forEach(ledger::add, p -> { });
+            RunLedger.Figures figures = ledger.figures(null);
+            if (end == LaunchLoop.End.INTERRUPTED) {
+                ObjectNode o = Json.object();
+                o.put("run_id", folder.runId()).put("kind", "hub").put("status", "interrupted");
+                o.set("ledger", Json.tree(figures));
+                return o;
+            }
+            ArmStats[] stats = new ArmStats[k];
+            for (int i = 0; i < k; i++) {
+                stats[i] = new ArmStats();
+                List<SessionRecord> finals = plan.finals(i);
+                finals.sort(java.util.Comparator.comparingLong(SessionRecord::pair));
+                finals.forEach(stats[i]::add);
+            }
+            long ran = plan.sessionsFinished();
+            boolean byBudget = end == LaunchLoop.End.BUDGET;
+            if (byBudget) {
+                messages.accept("budget: stopped after " + ran + " of " + settings.total() + " sessions: spend "
+                        + Money.format(figures.spendNanoUsd()) + " plus the next session's reservation would pass the cap "
+                        + Money.formatCap(settings.budgetUsd()) + " (" + gate.lastRefusal() + ")");
+            }
+            ObjectNode result = score(folder.runId(), settings, started, arms, stats, plan.launchedPerArm(),
+                    Math.max(1, plan.launchedTotal()));
+            result.put("max_cost_usd", settings.budgetUsd()).put("cost_usd", figures.spendUsd())
+                    .put("spend_nano_usd", figures.spendNanoUsd()).put("stopped_by_budget", byBudget);
+            result.set("ledger", Json.tree(figures));
+            AtomicFiles.writeJson(folder.result(), result);
+            AtomicFiles.writeJson(options.resultsDir().resolve("latest_run.json"), result);
+            return result;
         } finally {
             arms.forEach(a -> a.variant().close());
         }
-        // aggregate in session order, not completion order, so sums are identical at any concurrency
-        for (int i = 0; i < k; i++) {
-            records.get(i).sort(java.util.Comparator.comparingLong(SessionRecord::pair));
-            records.get(i).forEach(stats[i]::add);
+    }
+
+    /** What the hub launches: the allocator's choice of arm, session after session, up to the total. */
+    private static final class HubPlan implements LaunchLoop.Plan {
+        private final List<ArmSetup> arms;
+        private final List<TaskPlan> plans;
+        private final Allocator allocator;
+        private final Settings settings;
+        private final int retries;
+        private final Consumer<Progress> progress;
+        private final long[] finished;
+        private final long[] successes;
+        private final long[] pending;
+        private final long[] launched;
+        private final List<List<SessionRecord>> finals = new ArrayList<>();
+        private final java.util.ArrayDeque<SessionJob> relaunch = new java.util.ArrayDeque<>();
+        private final Map<String, Integer> firstAttempts = new HashMap<>();
+        private final Map<String, Integer> armIndex = new HashMap<>();
+        private SessionJob nextJob;
+        private boolean nextIsRelaunch;
+        private long launchedTotal;
+        private long done;
+        private long allSuccesses;
+        private java.util.function.LongSupplier spent = () -> 0;
+        private String runId;
+
+        HubPlan(List<ArmSetup> arms, List<TaskPlan> plans, Allocator allocator, Settings settings, int retries,
+                Consumer<Progress> progress) {
+            this.arms = arms;
+            this.plans = plans;
+            this.allocator = allocator;
+            this.settings = settings;
+            this.retries = retries;
+            this.progress = progress;
+            int k = arms.size();
+            finished = new long[k];
+            successes = new long[k];
+            pending = new long[k];
+            launched = new long[k];
+            for (int i = 0; i < k; i++) {
+                finals.add(new ArrayList<>());
+                armIndex.put(arms.get(i).arm(), i);
+            }
         }
-        long ran = java.util.Arrays.stream(launched).sum();
-        if (ran < total) {
-            messages.accept("budget: stopped after " + ran + " of " + total + " sessions, spend $"
-                    + String.format("%.4f", spend) + " reached the cap $" + budget);
+
+        private boolean isFinal(SessionRecord r) {
+            return r.outcome() != dev.metaorch.session.Outcome.CANCELLED
+                    && (!r.outcome().isInfrastructure() || r.attempt() > retries);
         }
-        ObjectNode result = score(runId, seed, started, arms, stats, launched, policy, Math.max(1, ran));
-        result.put("max_cost_usd", budget).put("cost_usd", spend).put("stopped_by_budget", ran < total);
-        AtomicFiles.writeJson(folder.result(), result);
-        AtomicFiles.writeJson(options.resultsDir().resolve("latest_run.json"), result);
-        return result;
+
+        /** Takes the log's records (a resume): final sessions count, the others are launched again. Returns the spend. */
+        long replay(JsonlSessionStore store, String runId) throws IOException {
+            this.runId = runId;
+            Map<String, SessionRecord> last = new HashMap<>();
+            long[] spend = new long[1];
+            store.forEach(r -> {
+                last.merge(r.sessionId(), r, (a, b) -> b.attempt() >= a.attempt() ? b : a);
+                spend[0] = Math.addExact(spend[0], r.costNanos());
+            }, p -> { });
+            for (SessionRecord r : last.values()) {
+                Integer i = armIndex.get(r.arm());
+                if (i != null) {
+                    launched[i] = Math.max(launched[i], r.pair() + 1);
+                }
+            }
+            for (int i = 0; i < arms.size(); i++) {
+                for (long idx = 0; idx < launched[i]; idx++) {
+                    SessionJob job = new SessionJob(arms.get(i), idx, 0, plans.get(i).task(idx));
+                    SessionRecord r = last.get(job.sessionId(runId));
+                    if (r != null && isFinal(r)) {
+                        count(i, r);
+                    } else {
+                        relaunch.add(job);
+                        firstAttempts.put(job.sessionId(runId), r == null ? 1 : r.attempt() + 1);
+                    }
+                }
+                launchedTotal += launched[i];
+            }
+            return spend[0];
+        }
+
+        private void count(int i, SessionRecord r) {
+            finished[i]++;
+            successes[i] += r.success() ? 1 : 0;
+            finals.get(i).add(r);
+            done++;
+            allSuccesses += r.success() ? 1 : 0;
+        }
+
+        @Override
+        public SessionJob next(int inFlight) {
+            if (inFlight >= settings.concurrency()) {
+                return null;
+            }
+            if (nextJob == null && !relaunch.isEmpty()) {
+                nextJob = relaunch.peek();
+                nextIsRelaunch = true;
+            }
+            if (nextJob == null && launchedTotal < settings.total()) {
+                int arm = allocator.next(finished, successes, pending, launched);
+                if (arm >= 0) {
+                    nextJob = new SessionJob(arms.get(arm), launched[arm], 0, plans.get(arm).task(launched[arm]));
+                    nextIsRelaunch = false;
+                }
+            }
+            return nextJob;
+        }
+
+        @Override
+        public void launched(SessionJob job) {
+            int i = armIndex.get(job.arm().arm());
+            pending[i]++;
+            if (nextIsRelaunch) {
+                relaunch.poll();
+            } else {
+                launched[i]++;
+                launchedTotal++;
+            }
+            nextJob = null;
+        }
+
+        @Override
+        public int firstAttempt(SessionJob job) {
+            return firstAttempts.getOrDefault(job.sessionId(runId), 1);
+        }
+
+        @Override
+        public void completed(SessionJob job, SessionRecord last) {
+            int i = armIndex.get(job.arm().arm());
+            pending[i]--;
+            if (last != null && isFinal(last)) {
+                count(i, last);
+            }
+            progress.accept(new Progress(done, settings.total(), allSuccesses, Money.usd(spent.getAsLong())));
+        }
+
+        @Override
+        public boolean stopped() {
+            return false;
+        }
+
+        @Override
+        public void tick(SessionRunner runner) {
+        }
+
+        List<SessionRecord> finals(int i) {
+            return finals.get(i);
+        }
+
+        long[] launchedPerArm() {
+            return launched.clone();
+        }
+
+        long launchedTotal() {
+            return launchedTotal;
+        }
+
+        long sessionsFinished() {
+            return done;
+        }
     }
 
     /**
@@ -204,9 +382,9 @@ public final class Hub {
         double perSession = 0;
         int known = 0;
         for (ArmSetup a : arms) {
-            var c = CostProjection.perSession(a, options.resultsDir());
+            var c = CostProjection.of(a, options.resultsDir());
             if (c.isPresent()) {
-                perSession += c.get().usd();
+                perSession += c.get().perSessionUsd();
                 known++;
             }
         }
@@ -224,8 +402,10 @@ public final class Hub {
         messages.accept((projected > budget ? "warning: " : "") + figures);
     }
 
-    private ObjectNode score(String runId, long seed, Instant started, List<ArmSetup> arms, ArmStats[] stats,
-            long[] launched, String policy, long total) {
+    private ObjectNode score(String runId, Settings settings, Instant started, List<ArmSetup> arms, ArmStats[] stats,
+            long[] launched, long total) {
+        long seed = settings.seed();
+        String policy = settings.policy();
         int k = arms.size();
         double[][] metric = new double[4][k];
         for (int i = 0; i < k; i++) {
@@ -235,7 +415,7 @@ public final class Hub {
             metric[3][i] = stats[i].autonomyRate();
         }
         String[] names = {"success", "cost", "latency", "autonomy"};
-        Map<String, Double> weights = options.spec().weights();
+        Map<String, Double> weights = settings.weights();
         double[] score = new double[k];
         double[][] norm = new double[4][k];
         for (int m = 0; m < 4; m++) {

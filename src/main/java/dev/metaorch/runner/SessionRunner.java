@@ -45,6 +45,7 @@ public final class SessionRunner implements AutoCloseable {
     private final long runSeed;
     private final RunnerOptions options;
     private final Listener listener;
+    private final BudgetGate budget;
     private final ExecutorService workers;
     private final ScheduledExecutorService watchdog;
     private final Set<Cancellation> live = ConcurrentHashMap.newKeySet();
@@ -53,6 +54,16 @@ public final class SessionRunner implements AutoCloseable {
     private volatile String stopReason;
 
     public SessionRunner(SessionStore store, String runId, long runSeed, RunnerOptions options, Listener listener) {
+        this(store, runId, runSeed, options, listener, BudgetGate.unlimited());
+    }
+
+    /**
+     * A runner whose attempts go through {@code budget}: the first attempt of a job comes with its
+     * reservation; every retry reserves again and is not made when the gate refuses.
+     */
+    public SessionRunner(SessionStore store, String runId, long runSeed, RunnerOptions options, Listener listener,
+            BudgetGate budget) {
+        this.budget = budget;
         this.store = store;
         this.runId = runId;
         this.runSeed = runSeed;
@@ -80,11 +91,23 @@ public final class SessionRunner implements AutoCloseable {
      * final attempt's record, or null when the runner was stopped before the job started.
      */
     public CompletableFuture<SessionRecord> submit(SessionJob job, int firstAttempt) {
+        return submit(job, firstAttempt, budget.tryReserve(job.arm().arm()));
+    }
+
+    /**
+     * Runs {@code job} whose first attempt holds {@code reservation} (null: the gate refused, and
+     * the job completes with null at once).
+     */
+    public CompletableFuture<SessionRecord> submit(SessionJob job, int firstAttempt, BudgetGate.Reservation reservation) {
         CompletableFuture<SessionRecord> result = new CompletableFuture<>();
+        if (reservation == null) {
+            result.complete(null);
+            return result;
+        }
         inFlight.incrementAndGet();
         workers.execute(() -> {
             try {
-                result.complete(runAttempts(job, firstAttempt));
+                result.complete(runAttempts(job, firstAttempt, reservation));
             } catch (Throwable e) {
                 result.completeExceptionally(e);
             } finally {
@@ -98,19 +121,38 @@ public final class SessionRunner implements AutoCloseable {
         return submit(job, 1);
     }
 
-    private SessionRecord runAttempts(SessionJob job, int firstAttempt) throws IOException {
+    private SessionRecord runAttempts(SessionJob job, int firstAttempt, BudgetGate.Reservation first)
+            throws IOException {
         SessionRecord last = null;
-        for (int attempt = firstAttempt; attempt <= firstAttempt + options.retries(); attempt++) {
+        BudgetGate.Reservation held = first;
+        // attempt numbers are absolute: a session has retries + 1 attempts in all (a cancelled
+        // attempt, re-run on resume, is replaced by the next number, and at least one runs)
+        int lastAttempt = Math.max(firstAttempt, options.retries() + 1);
+        for (int attempt = firstAttempt; attempt <= lastAttempt; attempt++) {
+            if (held == null) {
+                held = budget.tryReserve(job.arm().arm());
+                if (held == null) {
+                    return last;
+                }
+            }
             if (stopReason != null) {
+                budget.release(held);
                 return last;
             }
-            last = runOnce(job, attempt);
-            store.append(last);
+            try {
+                last = runOnce(job, attempt);
+                store.append(last);
+            } catch (RuntimeException | IOException | Error e) {
+                budget.release(held);
+                throw e;
+            }
+            budget.settle(held, last.costNanos());
+            held = null;
             listener.onAttempt(last);
             if (!last.outcome().isInfrastructure() || last.outcome() == Outcome.CANCELLED) {
                 return last;
             }
-            if (attempt < firstAttempt + options.retries() && backoff(attempt - firstAttempt)) {
+            if (attempt < lastAttempt && backoff(attempt - firstAttempt)) {
                 return last;
             }
         }
@@ -183,7 +225,9 @@ public final class SessionRunner implements AutoCloseable {
     private SessionRecord toRecord(SessionJob job, int attempt, Instant started, long seed, SessionResult r) {
         ArmSetup arm = job.arm();
         Tokens t = r.tokens() == null ? Tokens.ZERO : r.tokens();
-        double cost = r.costUsd() != null ? r.costUsd() : arm.price().cost(t.prompt(), t.cachedPrompt(), t.completion());
+        long nanos = r.costUsd() != null && Double.isFinite(r.costUsd()) ? dev.metaorch.common.Money.nanos(r.costUsd())
+                : arm.price().costNanos(t.prompt(), t.cachedPrompt(), t.completion());
+        double cost = dev.metaorch.common.Money.usd(nanos);
         var task = job.task();
         ObjectNode metrics = r.metrics() == null ? Json.object() : r.metrics();
         return new SessionRecord(SessionRecord.SCHEMA, job.sessionId(runId), runId, arm.config().experimentId(), arm.arm(),

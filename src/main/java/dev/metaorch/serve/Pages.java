@@ -142,7 +142,7 @@ final class Pages {
             row(b, "pairs", "pairs", r.pairs() + " (fixed design " + r.fixedN() + ", cap " + r.capPairs() + ")");
             row(b, "LLR (" + r.test() + ")", "llr", fmt3(r.llr()));
             row(b, "bounds", "bounds", "[" + fmt3(r.lower()) + ", " + fmt3(r.upper()) + "]");
-            row(b, "broken pairs", "broken", String.valueOf(r.brokenPairs()));
+            row(b, "outage pairs (both arms failed)", "broken", String.valueOf(r.brokenPairs()));
         }
         var f = s.figures();
         row(b, "spend / cap (all attempts)", "spend", money(f.spendUsd().doubleValue())

@@ -64,6 +64,11 @@ public record SessionRecord(
     public record ErrorInfo(String type, String message) {
     }
 
+    /** This attempt's cost in exact nano-dollars (the ledger's unit; see {@link dev.metaorch.common.Money}). */
+    public long costNanos() {
+        return Double.isFinite(costUsd) ? dev.metaorch.common.Money.nanos(costUsd) : 0;
+    }
+
     /** The key of the logical session: all attempts of one session share it. */
     public String key() {
         return sessionId;

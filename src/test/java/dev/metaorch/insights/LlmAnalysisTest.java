@@ -143,7 +143,7 @@ class LlmAnalysisTest {
         String url = start("ok");
         Path results = dir.resolve("results");
         assertThat(CommandResult.run("run-experiment", "--control", "configs/baseline.json", "--test", "configs/exp_042.json",
-                "--results", results.toString(), "--run-id", "ab", "--quiet")).succeeded();
+                "--results", results.toString(), "--run-id", "ab", "--quiet", "--metric", "success")).succeeded();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 "dev.metaorch.cli.MetaorchApplication", "analyze", "ab", "--results", results.toString(), "--llm",

@@ -85,7 +85,28 @@ class HubTest {
         assertThat(capped).succeeded().errContains("budget: stopped after");
         JsonNode r = Json.mapper().readTree(capped.out());
         assertThat(r.path("stopped_by_budget").asBoolean()).isTrue();
-        // stops launching at the cap; at most the sessions in flight (concurrency 8) finish after it
-        assertThat(r.path("cost_usd").asDouble()).isBetween(1.0, 1.0 + 8 * 0.02);
+        // a session is launched only when its reservation (the dearest attempt seen) fits under the cap:
+        // spend ends within one attempt's overrun above the cap, and at most 8 reservations below it
+        long cap = 1_000_000_000L;
+        long spend = r.path("spend_nano_usd").asLong();
+        long dearest = dearestAttempt(results, r.path("run_id").asText());
+        assertThat(spend).isEqualTo(sumOfLog(results, r.path("run_id").asText()));
+        assertThat(spend).isLessThanOrEqualTo(cap + dearest).isGreaterThan(cap - 8 * dearest);
+    }
+
+    static long sumOfLog(Path results, String runId) throws IOException {
+        long sum = 0;
+        for (String line : Files.readAllLines(results.resolve("runs").resolve(runId).resolve("sessions.jsonl"))) {
+            sum += dev.metaorch.common.Money.nanos(Json.mapper().readTree(line).path("cost_usd").decimalValue());
+        }
+        return sum;
+    }
+
+    static long dearestAttempt(Path results, String runId) throws IOException {
+        long max = 0;
+        for (String line : Files.readAllLines(results.resolve("runs").resolve(runId).resolve("sessions.jsonl"))) {
+            max = Math.max(max, dev.metaorch.common.Money.nanos(Json.mapper().readTree(line).path("cost_usd").decimalValue()));
+        }
+        return max;
     }
 }

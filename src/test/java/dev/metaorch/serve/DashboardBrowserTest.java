@@ -87,10 +87,11 @@ class DashboardBrowserTest {
             String wtl = text("wtl");
             String llr = text("llr");
             Browser.screenshot(browser, "run-live-early");
-            Fixtures.append(results, "live", lines.subList(8, 70));
+            // half the log: short of the deciding pair, so the rule is still undecided
+            Fixtures.append(results, "live", lines.subList(8, lines.size() / 2));
             waiting().until(d -> !text("wtl").equals(wtl) && !text("llr").equals(llr));
             assertThat(text("rule-state")).startsWith("continue: LLR");
-            assertThat(browser.findElements(By.cssSelector("#sessions table tr"))).hasSizeGreaterThan(30);
+            assertThat(browser.findElements(By.cssSelector("#sessions table tr"))).hasSizeGreaterThan(10);
             assertThat(browser.findElement(By.id("resume")).isDisplayed()).isFalse();
             Browser.screenshot(browser, "run-live-later");
         } finally {
@@ -117,7 +118,7 @@ class DashboardBrowserTest {
                 assertThat(browser.executeScript("return typeof window.EventSource")).isEqualTo("undefined");
                 waiting().until(d -> text("status").equals("running") && !text("wtl").equals("0/0/0"));
                 String wtl = text("wtl");
-                Fixtures.append(results, "polled", lines.subList(8, 40));
+                Fixtures.append(results, "polled", lines.subList(8, lines.size() / 2));
                 waiting().until(d -> !text("wtl").equals(wtl));
                 Object polls = browser.executeScript("return performance.getEntriesByType('resource')"
                         + ".filter(e => e.name.endsWith('/api/run/polled')).length");
