@@ -4,7 +4,7 @@
 # is "N passed, M failed" and the exit code is non-zero when M > 0.
 #
 #   ./chaos.sh              all scenarios
-#   ./chaos.sh kill9 disk   only the named ones (kill9 sigterm parallel faulty disk corrupt overspend)
+#   ./chaos.sh kill9 disk   only the named ones (kill9 sigterm parallel faulty disk corrupt overspend orphans)
 set -u
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
@@ -355,6 +355,130 @@ PY
     [ -z "$why" ] && { out=$(check same_result "$r/glued.before.json" "$r/runs/glued/result.json") || why="glued: $out"; }
   fi
   [ -z "$why" ] && pass "corrupted-logs (torn and NUL tails repaired; middle line refused with line and byte; glued records read)" || fail corrupted-logs "$why"
+fi
+
+# --- 7. orphaned agents: SIGTERM and kill -9 of metaorch while process agents run ----------
+# Each agent reports two paid calls at once (noting each in its "paid" file once reported),
+# leaves behind a double-forked process that writes a marker after params.marker_delay_s unless
+# it is killed, works for 1.5 s and exits. Any marker means an agent process outlived the
+# session it served. SIGTERM: 3 s. kill -9: the reaper can only act once the resume has started
+# (a JVM start, seconds on a loaded machine), so there the marker waits 10 s.
+if want orphans; then
+  r="$work/orphans"
+  mkdir -p "$r/marks"
+  why=""
+  cat > "$r/agent.py" <<'PY'
+import json, os, sys, time
+start = json.loads(sys.stdin.readline())
+marks = start["config"]["params"]["marker_dir"]
+tag = "%s.a%d.%d" % (start["session_id"].replace("/", "_"), start["attempt"], os.getpid())
+if os.fork() == 0:
+    if os.fork() == 0:
+        time.sleep(float(start["config"]["params"]["marker_delay_s"]))
+        open(os.path.join(marks, "marker." + tag), "w").write("outlived its session\n")
+    os._exit(0)
+os.wait()
+for n in range(2):
+    sys.stdout.write(json.dumps({"type": "llm_call", "model": "gpt-4o-mini", "prompt_tokens": 1000,
+                                 "completion_tokens": 100, "cached_prompt_tokens": 0}) + "\n")
+    sys.stdout.flush()
+    open(os.path.join(marks, "paid." + tag), "a").write("call\n")
+time.sleep(1.5)
+sys.stdout.write(json.dumps({"type": "result", "success": start["seed"] % 3 != 0}) + "\n")
+PY
+  for arm in control test; do
+    cat > "$r/$arm.json" <<EOF
+{ "schema_version": 1, "experiment_id": "orphan-$arm", "parent": "$root/configs/process/example-agent.json",
+  "params": { "command": ["python3", "-S", "$r/agent.py"], "marker_dir": "$r/marks", "marker_delay_s": 3 },
+  "run": { "timeout_s": 20, "retries": 1 } }
+EOF
+  done
+  cat > "$work/orphans.py" <<'PY'
+import glob, json, os, sys
+
+def alive(run_id):
+    """How many live processes serve a session of run_id (by METAORCH_SESSION_ID in their environment)."""
+    needle = ("METAORCH_SESSION_ID=%s/" % run_id).encode()
+    n = 0
+    for d in glob.glob("/proc/[0-9]*"):
+        try:
+            if open(d + "/stat").read().rsplit(")", 1)[1].split()[0] in "ZX":
+                continue
+            if any(v.startswith(needle) for v in open(d + "/environ", "rb").read().split(b"\0")):
+                n += 1
+        except (OSError, IndexError):
+            pass
+    print(n)
+    return 0
+
+def paid(marks, run_dir, run_id):
+    """No marker was written, and every call the run's agents paid for is in the session log."""
+    markers = glob.glob(marks + "/marker.*")
+    if markers:
+        print("%d agent processes outlived their session (%s)" % (len(markers), os.path.basename(markers[0]))); return 1
+    paid = sum(len(open(f).readlines()) for f in glob.glob(marks + "/paid.%s_*" % run_id))
+    recs = [json.loads(l) for l in open(run_dir + "/sessions.jsonl")]
+    logged = sum(r["llm_calls"] for r in recs)
+    if paid != logged or paid == 0:
+        print("agents paid for %d calls, the log holds %d" % (paid, logged)); return 1
+    print("%d paid calls in %d attempts, %d reaped" % (paid, len(recs),
+          sum(1 for r in recs if (r.get("error") or {}).get("type") == "orphaned")))
+    return 0
+
+if __name__ == "__main__":
+    sys.exit(globals()[sys.argv[1]](*[int(a) if a.isdigit() else a for a in sys.argv[2:]]))
+PY
+  orphans() { python3 "$work/orphans.py" "$@"; }
+  # agents.inflight lists 8 agents and each has reported its two calls (none is mid-report); in
+  # shell, not python, so that the kill follows within milliseconds
+  reported() { [ -f "$1/agents.inflight" ] && [ "$(grep -c . "$1/agents.inflight" 2>/dev/null)" = 8 ] \
+    && [ "$(grep -c '"llm_calls":2,' "$1/agents.inflight" 2>/dev/null)" = 8 ]; }
+  # 8 sessions start at once; the kills come once all 8 have reported (the next starts 1.5 s later)
+  ORPH=(run-experiment --control "$r/control.json" --test "$r/test.json" --max-sessions 16 --concurrency 8 --seed 5
+        --quiet --json --results "$r")
+  # a) SIGTERM once the agents have reported: exit 143, every agent killed, their calls logged
+  "${JAVA[@]}" "${ORPH[@]}" --run-id term > /dev/null 2>"$r/term.err" &
+  pid=$!
+  for _ in $(seq 1 1000); do reported "$r/runs/term" && break; sleep 0.02; done
+  reported "$r/runs/term" || why="term: the agents never reported their calls: $(tail -1 "$r/term.err")"
+  kill -TERM "$pid"
+  wait "$pid"
+  code=$?
+  t_term=$(date +%s.%N)
+  [ -z "$why" ] && [ "$code" != 143 ] && why="term: exit code $code, expected 143"
+  [ -z "$why" ] && [ "$(orphans alive term)" != 0 ] && why="term: $(orphans alive term) agent processes alive after metaorch exited"
+  # b) kill -9 once the agents have reported, then resume at once: the reaper kills the survivors
+  #    before anything is relaunched and logs what they had paid for
+  survivors=0
+  if [ -z "$why" ]; then
+    "${JAVA[@]}" "${ORPH[@]}" --run-id nine --set params.marker_delay_s=10 > /dev/null 2>"$r/nine.err" &
+    pid=$!
+    for _ in $(seq 1 1000); do reported "$r/runs/nine" && break; sleep 0.02; done
+    reported "$r/runs/nine" || why="nine: the agents never reported their calls: $(tail -1 "$r/nine.err")"
+    kill -9 "$pid"
+    wait "$pid" 2>/dev/null
+    t_nine=$(date +%s.%N)
+    survivors=$(orphans alive nine)
+    [ -z "$why" ] && [ "$survivors" = 0 ] && why="nine: no agent survived the kill -9, nothing to reap"
+  fi
+  if [ -z "$why" ]; then
+    mo run-experiment --resume nine --results "$r" --quiet --json > /dev/null 2>"$r/resume.err" \
+      || why="nine: resume failed: $(tail -1 "$r/resume.err")"
+  fi
+  [ -z "$why" ] && ! grep -q "reaped" "$r/resume.err" && why="nine: the resume did not say it reaped: $(head -3 "$r/resume.err")"
+  [ -z "$why" ] && [ "$(orphans alive nine)" != 0 ] && why="nine: agent processes alive after the resume"
+  if [ -z "$why" ]; then
+    out=$(check log_ok "$r/runs/nine") || why="nine: $out"
+  fi
+  # markers are due 3 s (10 s) after their agent started, which was before the kill: look after that
+  sleep "$(python3 -c "import time; print(max(0.0, max($t_term + 3.5, ${t_nine:-0} + 10.5) - time.time()))")"
+  if [ -z "$why" ]; then
+    out=$(orphans paid "$r/marks" "$r/runs/term" term) && term_summary="$out" || why="term: $out"
+  fi
+  if [ -z "$why" ]; then
+    out=$(orphans paid "$r/marks" "$r/runs/nine" nine) || why="nine: $out"
+  fi
+  [ -z "$why" ] && pass "orphaned-agents (SIGTERM: exit 143, no agent alive, $term_summary; kill -9: $survivors survivor processes reaped by the resume, no marker, $out)" || fail orphaned-agents "$why"
 fi
 
 echo "$passed passed, $failed failed"

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.metaorch.common.Json;
 import dev.metaorch.session.SessionRecord;
+import dev.metaorch.stats.BenjaminiHochberg;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,7 +24,8 @@ import org.apache.commons.math3.distribution.HypergeometricDistribution;
  * existing templates of that group; a message joins the template sharing at least
  * {@code similarity} of its tokens, and the tokens that differ become {@code <*>}.
  * "Systematic issues" are templates whose share of sessions rises significantly in the test arm
- * over the control (one-sided Fisher exact test via the hypergeometric distribution, p < 0.05).
+ * over the control: a one-sided Fisher exact test per template (hypergeometric distribution), with
+ * the false discovery rate across all templates held at 5% by Benjamini–Hochberg (q ≤ 0.05).
  */
 public final class ErrorPatterns implements Consumer<SessionRecord> {
     private static final Pattern QUOTED = Pattern.compile("'[^']*'|\"[^\"]*\"");
@@ -31,6 +33,9 @@ public final class ErrorPatterns implements Consumer<SessionRecord> {
     private static final Pattern ID = Pattern.compile("\\b(?=[A-Za-z-]*\\d)(?=[\\w-]*[A-Za-z])[A-Za-z][\\w]*-[\\w-]+\\b"
             + "|\\b[A-Za-z]+\\d+[\\w]*\\b|\\b(?:tsk|ssn)-\\w+\\b");
     private static final Pattern NUMBER = Pattern.compile("\\b\\d+(\\.\\d+)?\\b");
+
+    /** False discovery rate of the "systematic issues" across templates. */
+    static final double FDR = 0.05;
 
     private final double similarity;
     private final Map<String, List<Template>> groups = new HashMap<>();
@@ -145,15 +150,23 @@ public final class ErrorPatterns implements Consumer<SessionRecord> {
         long control = sessionsByArm.getOrDefault("control", 0L);
         long test = sessionsByArm.getOrDefault("test", 0L);
         if (control > 0 && test > 0) {
-            for (Template t : sorted) {
+            double[] p = new double[sorted.size()];
+            for (int i = 0; i < p.length; i++) {
+                Template t = sorted.get(i);
+                p[i] = fisherGreater(t.sessionsByArm.getOrDefault("test", java.util.Set.of()).size(), (int) test,
+                        t.sessionsByArm.getOrDefault("control", java.util.Set.of()).size(), (int) control);
+            }
+            double[] q = BenjaminiHochberg.adjust(p);
+            for (int i = 0; i < p.length; i++) {
+                Template t = sorted.get(i);
                 int inTest = t.sessionsByArm.getOrDefault("test", java.util.Set.of()).size();
                 int inControl = t.sessionsByArm.getOrDefault("control", java.util.Set.of()).size();
-                double p = fisherGreater(inTest, (int) test, inControl, (int) control);
-                if ((double) inTest / test > (double) inControl / control && p < 0.05) {
+                if ((double) inTest / test > (double) inControl / control && q[i] <= FDR) {
                     systematic.addObject().put("template", t.text()).put("test_sessions", inTest).put("test_rate",
                             (double) inTest / test).put("control_sessions", inControl)
-                            .put("control_rate", (double) inControl / control).put("p_value", p)
-                            .put("test_used", "one-sided Fisher exact test (hypergeometric)");
+                            .put("control_rate", (double) inControl / control).put("p_value", p[i]).put("q_value", q[i])
+                            .put("test_used", "one-sided Fisher exact test (hypergeometric), Benjamini-Hochberg across the "
+                                    + p.length + " templates at FDR " + FDR);
                 }
             }
         }

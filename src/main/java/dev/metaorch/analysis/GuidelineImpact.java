@@ -5,35 +5,53 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.metaorch.common.Json;
 import dev.metaorch.session.SessionRecord;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
-import org.apache.commons.math3.distribution.NormalDistribution;
+import org.apache.commons.math3.distribution.TDistribution;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
-import org.apache.commons.math3.linear.ArrayRealVector;
-import org.apache.commons.math3.linear.LUDecomposition;
 import org.apache.commons.math3.linear.RealMatrix;
+import org.apache.commons.math3.linear.SingularValueDecomposition;
 
 /**
  * Prompt analysis (seed 001): the effect of each guideline (by MD5 hash) on success, stratified
  * by task. A linear probability model {@code success ~ Σ_g β_g · has(g) + stratum} with a fixed
  * effect per stratum (task × model × variant) is fitted by least squares on within-stratum
- * deviations (Frisch–Waugh), streaming: only per-stratum sums are kept. Each β_g is the success
- * difference attributable to guideline g with the other guidelines held fixed, with a 95% normal
- * interval from the OLS covariance. Guidelines present in every session (or absent from every
- * stratum's variation) have no contrast; guidelines that always appear together are reported
- * as not separable. The cost difference is the raw mean cost with minus without.
+ * deviations (Frisch–Waugh), streaming: only per-stratum sums are kept.
+ * <p>Identification: the within-stratum cross-product matrix is scaled to unit diagonal and
+ * decomposed by SVD (Commons Math); a singular value below {@code 1e-9 × the largest} spans an
+ * exact linear dependency among the guideline columns. A guideline with a non-zero weight in any
+ * such dependency is {@code not_identified} (its coefficient is not estimable), with the
+ * dependency and each config's guideline set as the reason; one that never varies within a
+ * stratum is {@code no_contrast}. The identified coefficients are the unique least-squares values
+ * (pseudo-inverse), the same whatever the aliased columns are.
+ * <p>Standard errors are clustered by task (CR1: sandwich with the small-sample factor
+ * {@code G/(G−1) · (N−1)/(N−K)}, K = identified guidelines + strata, as statsmodels'
+ * {@code cov_type="cluster"} on a dummy-variable regression); the interval uses Student's t on
+ * G − 1 degrees of freedom. The homoskedastic OLS standard error is kept as {@code se_ols}.
+ * Strata are nested in tasks, so each cluster's score {@code Σ x̃ û} is a sum of per-stratum
+ * sufficient statistics. Columns are ordered by hash before fitting, so the figures do not depend
+ * on the order in which sessions are read. See ADR-130.
  */
 public final class GuidelineImpact implements Consumer<SessionRecord> {
-    private final Map<String, Integer> index = new LinkedHashMap<>();
-    private final Map<String, Stratum> strata = new HashMap<>();
-    private final Map<String, long[]> withWithout = new HashMap<>();
-    private final Map<String, double[]> costs = new HashMap<>();
+    /** Relative singular-value threshold below which a direction counts as an exact dependency. */
+    static final double RANK_TOLERANCE = 1e-9;
 
-    /** Sums of one stratum: n, Σx, Σy, Σxx', Σxy, Σyy (x = guideline indicators). */
+    private final Map<String, Integer> index = new HashMap<>();
+    private final Map<String, Stratum> strata = new TreeMap<>();
+    /** Sorted guideline set (hashes joined by spaces) -> {sessions, successes, cost}: with/without counts at the end. */
+    private final Map<String, double[]> bySet = new TreeMap<>();
+    /** Config (experiment id) -> the guideline hashes it used. */
+    private final Map<String, Set<String>> byConfig = new TreeMap<>();
+
+    /** Sums of one stratum: n, Σx, Σy, Σxx', Σxy, Σyy (x = guideline indicators, arrival order). */
     private static final class Stratum {
+        final String cluster;
         long n;
         double sy;
         double syy;
@@ -41,17 +59,41 @@ public final class GuidelineImpact implements Consumer<SessionRecord> {
         double[] sxy = new double[0];
         double[][] sxx = new double[0][0];
 
+        Stratum(String cluster) {
+            this.cluster = cluster;
+        }
+
         void grow(int k) {
             if (sx.length >= k) {
                 return;
             }
-            sx = java.util.Arrays.copyOf(sx, k);
-            sxy = java.util.Arrays.copyOf(sxy, k);
+            sx = Arrays.copyOf(sx, k);
+            sxy = Arrays.copyOf(sxy, k);
             double[][] m = new double[k][k];
             for (int i = 0; i < sxx.length; i++) {
                 System.arraycopy(sxx[i], 0, m[i], 0, sxx[i].length);
             }
             sxx = m;
+        }
+
+        /** Centred cross products in column order {@code perm} (perm[j] = arrival index). */
+        double[][] cxx(int[] perm) {
+            int k = perm.length;
+            double[][] c = new double[k][k];
+            for (int a = 0; a < k; a++) {
+                for (int b = 0; b < k; b++) {
+                    c[a][b] = sxx[perm[a]][perm[b]] - sx[perm[a]] * sx[perm[b]] / n;
+                }
+            }
+            return c;
+        }
+
+        double[] cxy(int[] perm) {
+            double[] c = new double[perm.length];
+            for (int a = 0; a < perm.length; a++) {
+                c[a] = sxy[perm[a]] - sx[perm[a]] * sy / n;
+            }
+            return c;
         }
     }
 
@@ -61,12 +103,13 @@ public final class GuidelineImpact implements Consumer<SessionRecord> {
             return;
         }
         for (String h : r.guidelineHashes()) {
-            index.computeIfAbsent(h, k -> index.size());
+            index.computeIfAbsent(h, x -> index.size());
         }
         int k = index.size();
         double y = r.success() ? 1 : 0;
         int[] present = r.guidelineHashes().stream().mapToInt(index::get).distinct().toArray();
-        Stratum s = strata.computeIfAbsent(r.task().id() + "|" + r.modelId() + "|" + r.variant(), x -> new Stratum());
+        Stratum s = strata.computeIfAbsent(r.task().id() + "|" + r.modelId() + "|" + r.variant(),
+                x -> new Stratum(r.task().id()));
         s.grow(k);
         s.n++;
         s.sy += y;
@@ -78,119 +121,209 @@ public final class GuidelineImpact implements Consumer<SessionRecord> {
                 s.sxx[a][b] += 1;
             }
         }
-        for (Map.Entry<String, Integer> e : index.entrySet()) {
-            boolean has = false;
-            for (int a : present) {
-                has |= a == e.getValue();
-            }
-            long[] c = withWithout.computeIfAbsent(e.getKey(), x -> new long[4]);
-            double[] cost = costs.computeIfAbsent(e.getKey(), x -> new double[2]);
-            if (has) {
-                c[0]++;
-                c[1] += r.success() ? 1 : 0;
-                cost[0] += r.costUsd();
-            } else {
-                c[2]++;
-                c[3] += r.success() ? 1 : 0;
-                cost[1] += r.costUsd();
-            }
-        }
+        List<String> set = r.guidelineHashes().stream().distinct().sorted().toList();
+        double[] c = bySet.computeIfAbsent(String.join(" ", set), x -> new double[3]);
+        c[0]++;
+        c[1] += y;
+        c[2] += r.costUsd();
+        byConfig.computeIfAbsent(r.experimentId() == null ? "?" : r.experimentId(), x -> new TreeSet<>()).addAll(set);
     }
 
-    public ObjectNode toJson(Map<String, String> texts) {
-        int k = index.size();
+    /** The fitted model: one entry per guideline in hash order. */
+    record Fit(List<String> hashes, long sessions, int strata, int clusters, int rank, double[] effect, double[] se,
+            double[] seOls, boolean[] contrast, boolean[] identified, List<List<Integer>> dependencies) {
+    }
+
+    Fit fit() {
+        List<String> hashes = new ArrayList<>(new TreeSet<>(index.keySet()));
+        int k = hashes.size();
+        int[] perm = hashes.stream().mapToInt(index::get).toArray();
         double[][] xx = new double[k][k];
         double[] xy = new double[k];
         double yy = 0;
         long n = 0;
+        Map<String, List<Stratum>> clusters = new TreeMap<>();
         for (Stratum s : strata.values()) {
             s.grow(k);
             n += s.n;
             yy += s.syy - s.sy * s.sy / s.n;
+            double[][] cxx = s.cxx(perm);
+            double[] cxy = s.cxy(perm);
             for (int a = 0; a < k; a++) {
-                xy[a] += s.sxy[a] - s.sx[a] * s.sy / s.n;
+                xy[a] += cxy[a];
                 for (int b = 0; b < k; b++) {
-                    xx[a][b] += s.sxx[a][b] - s.sx[a] * s.sx[b] / s.n;
+                    xx[a][b] += cxx[a][b];
                 }
             }
+            clusters.computeIfAbsent(s.cluster, x -> new ArrayList<>()).add(s);
         }
-        List<String> hashes = new ArrayList<>(index.keySet());
-        // keep guidelines that vary within strata and are not exact copies of a kept one
-        List<Integer> kept = new ArrayList<>();
-        Map<Integer, Integer> sameAs = new HashMap<>();
+        boolean[] contrast = new boolean[k];
+        List<Integer> varying = new ArrayList<>();
         for (int a = 0; a < k; a++) {
-            if (xx[a][a] < 1e-9) {
-                continue;
-            }
-            Integer twin = null;
-            for (int b : kept) {
-                if (Math.abs(xx[a][b] - xx[a][a]) < 1e-9 && Math.abs(xx[b][b] - xx[a][a]) < 1e-9) {
-                    twin = b;
-                }
-            }
-            if (twin != null) {
-                sameAs.put(a, twin);
-            } else {
-                kept.add(a);
+            contrast[a] = xx[a][a] > 1e-9;
+            if (contrast[a]) {
+                varying.add(a);
             }
         }
+        boolean[] identified = contrast.clone();
         double[] beta = new double[k];
         double[] se = new double[k];
-        if (!kept.isEmpty()) {
-            int m = kept.size();
-            RealMatrix a = new Array2DRowRealMatrix(m, m);
-            double[] b = new double[m];
+        double[] seOls = new double[k];
+        Arrays.fill(se, Double.NaN);
+        Arrays.fill(seOls, Double.NaN);
+        List<List<Integer>> dependencies = new ArrayList<>();
+        int rank = 0;
+        int m = varying.size();
+        if (m > 0) {
+            // scale to unit diagonal (a correlation-like matrix) so the rank threshold is relative
+            double[] d = new double[m];
             for (int i = 0; i < m; i++) {
-                b[i] = xy[kept.get(i)];
+                d[i] = Math.sqrt(xx[varying.get(i)][varying.get(i)]);
+            }
+            RealMatrix a = new Array2DRowRealMatrix(m, m);
+            for (int i = 0; i < m; i++) {
                 for (int j = 0; j < m; j++) {
-                    a.setEntry(i, j, xx[kept.get(i)][kept.get(j)]);
+                    a.setEntry(i, j, xx[varying.get(i)][varying.get(j)] / (d[i] * d[j]));
                 }
             }
-            var lu = new LUDecomposition(a);
-            if (lu.getDeterminant() != 0) {
-                RealMatrix inv = lu.getSolver().getInverse();
-                double[] bh = inv.operate(new ArrayRealVector(b)).toArray();
-                double rss = yy;
-                for (int i = 0; i < m; i++) {
-                    rss -= bh[i] * b[i];
+            SingularValueDecomposition svd = new SingularValueDecomposition(a);
+            double[] sv = svd.getSingularValues();
+            RealMatrix v = svd.getV();
+            double tol = RANK_TOLERANCE * sv[0];
+            double[][] pinv = new double[m][m];
+            for (int c = 0; c < m; c++) {
+                if (sv[c] > tol) {
+                    rank++;
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < m; j++) {
+                            pinv[i][j] += v.getEntry(i, c) * v.getEntry(j, c) / sv[c];
+                        }
+                    }
+                } else {
+                    List<Integer> dep = new ArrayList<>();
+                    for (int i = 0; i < m; i++) {
+                        if (Math.abs(v.getEntry(i, c)) > 1e-6) {
+                            dep.add(varying.get(i));
+                            identified[varying.get(i)] = false;
+                        }
+                    }
+                    dependencies.add(dep);
                 }
-                double dof = Math.max(1, n - m - strata.size());
-                double sigma2 = Math.max(0, rss) / dof;
-                for (int i = 0; i < m; i++) {
-                    beta[kept.get(i)] = bh[i];
-                    se[kept.get(i)] = Math.sqrt(sigma2 * inv.getEntry(i, i));
+            }
+            // bread = D^-1/2 pinv(A) D^-1/2 on the varying columns, expanded to k x k
+            double[][] bread = new double[k][k];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < m; j++) {
+                    bread[varying.get(i)][varying.get(j)] = pinv[i][j] / (d[i] * d[j]);
                 }
+            }
+            for (int i = 0; i < k; i++) {
+                for (int j = 0; j < k; j++) {
+                    beta[i] += bread[i][j] * xy[j];
+                }
+            }
+            double rss = yy;
+            for (int i = 0; i < k; i++) {
+                rss -= 2 * beta[i] * xy[i];
+                for (int j = 0; j < k; j++) {
+                    rss += beta[i] * xx[i][j] * beta[j];
+                }
+            }
+            int params = rank + strata.size();
+            double sigma2 = Math.max(0, rss) / Math.max(1, n - params);
+            double[][] meat = new double[k][k];
+            for (List<Stratum> g : clusters.values()) {
+                double[] score = new double[k];
+                for (Stratum s : g) {
+                    double[][] cxx = s.cxx(perm);
+                    double[] cxy = s.cxy(perm);
+                    for (int i = 0; i < k; i++) {
+                        score[i] += cxy[i];
+                        for (int j = 0; j < k; j++) {
+                            score[i] -= cxx[i][j] * beta[j];
+                        }
+                    }
+                }
+                for (int i = 0; i < k; i++) {
+                    for (int j = 0; j < k; j++) {
+                        meat[i][j] += score[i] * score[j];
+                    }
+                }
+            }
+            int g = clusters.size();
+            double factor = g < 2 || n <= params ? Double.NaN
+                    : (double) g / (g - 1) * (n - 1) / (double) (n - params);
+            for (int i = 0; i < k; i++) {
+                if (!identified[i]) {
+                    beta[i] = Double.NaN;
+                    continue;
+                }
+                double vii = 0;
+                for (int p = 0; p < k; p++) {
+                    for (int q = 0; q < k; q++) {
+                        vii += bread[i][p] * meat[p][q] * bread[q][i];
+                    }
+                }
+                se[i] = Math.sqrt(factor * vii);
+                seOls[i] = Math.sqrt(sigma2 * bread[i][i]);
             }
         }
-        double z = new NormalDistribution(null, 0, 1).inverseCumulativeProbability(0.975);
+        for (int i = 0; i < k; i++) {
+            if (!contrast[i]) {
+                beta[i] = Double.NaN;
+            }
+        }
+        return new Fit(hashes, n, strata.size(), clusters.size(), rank, beta, se, seOls, contrast, identified, dependencies);
+    }
+
+    public ObjectNode toJson(Map<String, String> texts) {
+        Fit fit = fit();
+        List<String> hashes = fit.hashes();
+        int k = hashes.size();
+        double t = fit.clusters() >= 2
+                ? new TDistribution(null, fit.clusters() - 1, 1e-14).inverseCumulativeProbability(0.975) : Double.NaN;
         List<ObjectNode> rows = new ArrayList<>();
         for (int a = 0; a < k; a++) {
             String h = hashes.get(a);
-            long[] c = withWithout.get(h);
-            double[] cost = costs.get(h);
+            double[] with = new double[3];
+            double[] without = new double[3];
+            bySet.forEach((set, c) -> {
+                double[] target = List.of(set.split(" ")).contains(h) ? with : without;
+                for (int i = 0; i < 3; i++) {
+                    target[i] += c[i];
+                }
+            });
             ObjectNode o = Json.object();
             o.put("hash", h).put("text", texts.getOrDefault(h, "(text not in hashes.dict)"))
-                    .put("sessions_with", c[0]).put("sessions_without", c[2])
-                    .put("success_with", c[0] == 0 ? null : (double) c[1] / c[0])
-                    .put("success_without", c[2] == 0 ? null : (double) c[3] / c[2])
-                    .put("cost_difference", c[0] == 0 || c[2] == 0 ? null : cost[0] / c[0] - cost[1] / c[2]);
-            if (xx[a][a] < 1e-9) {
+                    .put("sessions_with", (long) with[0]).put("sessions_without", (long) without[0])
+                    .put("success_with", with[0] == 0 ? null : with[1] / with[0])
+                    .put("success_without", without[0] == 0 ? null : without[1] / without[0])
+                    .put("cost_difference", with[0] == 0 || without[0] == 0 ? null : with[2] / with[0] - without[2] / without[0]);
+            if (!fit.contrast()[a]) {
                 o.put("status", "no_contrast").putNull("effect");
                 o.put("note", "never varies within a task: present in all or none of the comparable sessions");
-            } else if (sameAs.containsKey(a)) {
-                o.put("status", "not_separable").putNull("effect");
-                o.put("note", "always together with " + hashes.get(sameAs.get(a)) + "; their joint effect is reported there");
+            } else if (!fit.identified()[a]) {
+                o.put("status", "not_identified").putNull("effect");
+                o.put("note", "not identified: " + reason(a, fit, texts));
             } else {
-                o.put("status", "estimated").put("effect", beta[a]).put("se", se[a]);
-                o.putArray("ci").add(beta[a] - z * se[a]).add(beta[a] + z * se[a]);
+                double se = fit.se()[a];
+                o.put("status", "estimated").put("effect", fit.effect()[a]);
+                o.put("se", Double.isNaN(se) ? null : se).put("se_ols", fit.seOls()[a]);
+                if (Double.isNaN(se)) {
+                    o.putNull("ci");
+                } else {
+                    o.putArray("ci").add(fit.effect()[a] - t * se).add(fit.effect()[a] + t * se);
+                }
             }
             rows.add(o);
         }
         rows.sort((x, y) -> Double.compare(y.path("effect").asDouble(Double.NEGATIVE_INFINITY),
                 x.path("effect").asDouble(Double.NEGATIVE_INFINITY)));
         ObjectNode out = Json.object();
-        out.put("method", "linear probability model with task x model x variant fixed effects (OLS, 95% normal CI)")
-                .put("sessions", n).put("strata", strata.size());
+        out.put("method", "linear probability model with task x model x variant fixed effects (OLS); SE clustered by "
+                + "task (CR1), 95% t interval on " + Math.max(0, fit.clusters() - 1) + " df")
+                .put("sessions", fit.sessions()).put("strata", fit.strata()).put("clusters", fit.clusters())
+                .put("rank", fit.rank());
         ArrayNode arr = out.putArray("guidelines");
         int rank = 1;
         for (ObjectNode o : rows) {
@@ -200,5 +333,34 @@ public final class GuidelineImpact implements Consumer<SessionRecord> {
             arr.add(o);
         }
         return out;
+    }
+
+    /** Names the exact dependency that aliases guideline {@code a}, and what each config had of it. */
+    private String reason(int a, Fit fit, Map<String, String> texts) {
+        Set<Integer> group = new TreeSet<>();
+        for (List<Integer> dep : fit.dependencies()) {
+            if (dep.contains(a)) {
+                group.addAll(dep);
+            }
+        }
+        List<String> names = group.stream().map(i -> label(fit.hashes().get(i), texts)).toList();
+        String what = names.size() == 2 ? names.get(0) + " and " + names.get(1) + " are perfectly collinear within tasks"
+                : String.join(", ", names) + " are linearly dependent within tasks";
+        List<String> parts = new ArrayList<>();
+        byConfig.forEach((config, set) -> {
+            List<String> has = group.stream().filter(i -> set.contains(fit.hashes().get(i)))
+                    .map(i -> label(fit.hashes().get(i), texts)).toList();
+            parts.add(config + (has.isEmpty() ? " has none" : (has.size() < group.size() ? " has only " : " has ")
+                    + String.join(" and ", has)));
+        });
+        return what + " (" + String.join(", ", parts) + "); compare configs that add or remove one of them alone";
+    }
+
+    private static String label(String hash, Map<String, String> texts) {
+        String t = texts.get(hash);
+        if (t == null) {
+            return hash.substring(0, Math.min(8, hash.length()));
+        }
+        return '"' + (t.length() > 40 ? t.substring(0, 37) + "..." : t) + '"';
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import dev.metaorch.stats.BenjaminiHochberg;
 import org.apache.commons.math3.stat.inference.ChiSquareTest;
 
 /**
@@ -16,8 +17,10 @@ import org.apache.commons.math3.stat.inference.ChiSquareTest;
  * {@code trivial} when every config with at least {@code minSessions} sessions succeeds at
  * ≥ {@code trivialAt}, {@code challenging} when every such config is ≤ {@code challengingAt},
  * {@code discriminative} when the configs' success rates differ significantly (chi-square test of
- * homogeneity on the configs × {success, failure} table, Commons Math, p < {@code alpha}), and
- * {@code unclear} otherwise or when fewer than two configs have enough sessions.
+ * homogeneity on the configs × {success, failure} table, Commons Math), with the false discovery
+ * rate controlled at {@code alpha} across all the tasks tested (Benjamini–Hochberg), and
+ * {@code unclear} otherwise or when fewer than two configs have enough sessions. (One test per
+ * task at p < alpha, as before ADR-132, labels about alpha × the suite "discriminative" by chance.)
  */
 public final class TaskClusters implements Consumer<SessionRecord> {
     /** Thresholds (documented defaults: 0.9, 0.1, 5 sessions, alpha 0.05). */
@@ -47,12 +50,45 @@ public final class TaskClusters implements Consumer<SessionRecord> {
     /** Task id to label. */
     public Map<String, String> labels() {
         Map<String, String> out = new TreeMap<>();
-        byTask.forEach((task, configs) -> out.put(task, label(configs)));
+        classify().forEach((task, c) -> out.put(task, c.label()));
         return out;
     }
 
-    String label(Map<String, long[]> configs) {
-        List<long[]> enough = configs.values().stream().filter(c -> c[1] >= t.minSessions()).toList();
+    /** Homogeneity tests in the false-discovery-rate family (tasks neither trivial, challenging nor too thin). */
+    public int tests() {
+        return (int) classify().values().stream().filter(c -> c.p() != null).count();
+    }
+
+    /** One task's label, with its chi-square p-value and BH-adjusted q-value when it was tested. */
+    record Classified(String label, Double p, Double q) {
+    }
+
+    Map<String, Classified> classify() {
+        Map<String, Classified> out = new TreeMap<>();
+        List<String> tested = new ArrayList<>();
+        List<Double> pValues = new ArrayList<>();
+        byTask.forEach((task, configs) -> {
+            Double p = pValue(configs);
+            out.put(task, new Classified(p == null ? preLabel(configs) : "unclear", p, null));
+            if (p != null) {
+                tested.add(task);
+                pValues.add(p);
+            }
+        });
+        double[] q = BenjaminiHochberg.adjust(pValues.stream().mapToDouble(Double::doubleValue).toArray());
+        for (int i = 0; i < q.length; i++) {
+            out.put(tested.get(i), new Classified(q[i] <= t.alpha() ? "discriminative" : "unclear", pValues.get(i), q[i]));
+        }
+        return out;
+    }
+
+    private List<long[]> enough(Map<String, long[]> configs) {
+        return configs.values().stream().filter(c -> c[1] >= t.minSessions()).toList();
+    }
+
+    /** trivial, challenging or unclear, for a task that gets no homogeneity test. */
+    private String preLabel(Map<String, long[]> configs) {
+        List<long[]> enough = enough(configs);
         if (enough.isEmpty()) {
             return "unclear";
         }
@@ -62,39 +98,51 @@ public final class TaskClusters implements Consumer<SessionRecord> {
         if (enough.stream().allMatch(c -> (double) c[0] / c[1] <= t.challengingAt())) {
             return "challenging";
         }
-        if (enough.size() >= 2) {
-            long[][] table = new long[enough.size()][2];
-            long totalS = 0;
-            long totalF = 0;
-            for (int i = 0; i < enough.size(); i++) {
-                table[i][0] = enough.get(i)[0];
-                table[i][1] = enough.get(i)[1] - enough.get(i)[0];
-                totalS += table[i][0];
-                totalF += table[i][1];
-            }
-            if (totalS > 0 && totalF > 0 && new ChiSquareTest().chiSquareTest(table) < t.alpha()) {
-                return "discriminative";
-            }
-        }
         return "unclear";
+    }
+
+    /** The chi-square homogeneity p-value, or null when the task is trivial, challenging or untestable. */
+    private Double pValue(Map<String, long[]> configs) {
+        List<long[]> enough = enough(configs);
+        if (enough.size() < 2 || !preLabel(configs).equals("unclear")) {
+            return null;
+        }
+        long[][] table = new long[enough.size()][2];
+        long totalS = 0;
+        long totalF = 0;
+        for (int i = 0; i < enough.size(); i++) {
+            table[i][0] = enough.get(i)[0];
+            table[i][1] = enough.get(i)[1] - enough.get(i)[0];
+            totalS += table[i][0];
+            totalF += table[i][1];
+        }
+        return totalS > 0 && totalF > 0 ? new ChiSquareTest().chiSquareTest(table) : null;
     }
 
     public ObjectNode toJson() {
         ObjectNode o = Json.object();
         o.putObject("thresholds").put("trivial_at", t.trivialAt()).put("challenging_at", t.challengingAt())
                 .put("min_sessions", t.minSessions()).put("alpha", t.alpha());
+        o.put("method", "discriminative: chi-square homogeneity test per task, false discovery rate controlled at "
+                + "alpha by Benjamini-Hochberg across the tasks tested");
         ArrayNode arr = o.putArray("tasks");
         Map<String, Integer> counts = new TreeMap<>();
+        Map<String, Classified> classified = classify();
+        int[] tests = new int[1];
         byTask.forEach((task, configs) -> {
-            String label = label(configs);
+            Classified c = classified.get(task);
+            String label = c.label();
             counts.merge(label, 1, Integer::sum);
+            tests[0] += c.p() == null ? 0 : 1;
             ObjectNode n = arr.addObject();
-            n.put("task", task).put("code", codes.get(task)).put("label", label);
+            n.put("task", task).put("code", codes.get(task)).put("label", label).put("p_value", c.p())
+                    .put("q_value", c.q());
             ObjectNode rates = n.putObject("success_by_config");
-            configs.forEach((cfg, c) -> rates.putObject(cfg).put("successes", c[0]).put("sessions", c[1])
-                    .put("rate", (double) c[0] / c[1]));
+            configs.forEach((cfg, x) -> rates.putObject(cfg).put("successes", x[0]).put("sessions", x[1])
+                    .put("rate", (double) x[0] / x[1]));
         });
         o.set("counts", Json.tree(counts));
+        o.put("tests", tests[0]);
         return o;
     }
 

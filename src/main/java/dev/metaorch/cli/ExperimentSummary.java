@@ -71,9 +71,16 @@ final class ExperimentSummary {
         }
         ExperimentResult.Effect e = r.effect();
         if (e != null && r.pairs() > 0) {
-            f(out, "effect     %+.3f %s [%.3f, %.3f]%s%n", e.successRateDifference(),
-                    rate.equals("success") ? "success rate" : "early termination rate", e.ci().get(0),
-                    e.ci().get(1), e.biased() ? " (fixed-sample estimate; biased by the early stop)" : "");
+            String what = rate.equals("success") ? "success rate" : "early termination rate";
+            if (e.adjusted() != null && e.biased()) {
+                f(out, "effect     %+.3f %s [%.3f, %.3f] adjusted for the early stop (%s); fixed-sample estimate "
+                        + "%+.3f [%.3f, %.3f], biased toward the decision%n", e.adjusted().estimate(), what,
+                        e.adjusted().ciLow(), e.adjusted().ciHigh(), e.adjusted().method().label(),
+                        e.successRateDifference(), e.ci().get(0), e.ci().get(1));
+            } else {
+                f(out, "effect     %+.3f %s [%.3f, %.3f] (fixed-sample estimate, paired interval)%n",
+                        e.successRateDifference(), what, e.ci().get(0), e.ci().get(1));
+            }
         }
         if (r.flipped() != null) {
             f(out, "flipped    %d tasks to pass, %d to fail%n", r.flipped().toPass().size(), r.flipped().toFail().size());

@@ -102,10 +102,12 @@ final class ExperimentsCommand implements Callable<Integer> {
         kpis.put("experiments", runs.size()).put("hypotheses_decided", decided)
                 .put("hypotheses_per_week", decided / weeks).put("sessions_saved_by_sprt", saved)
                 .put("sessions_saved_share", fixed == 0 ? 0 : saved / fixed);
+        var falseAcceptances = dev.metaorch.experiment.RepeatedTests.estimate(runs);
         if (json) {
             ObjectNode o = Json.object();
             o.putArray("experiments").addAll(runs);
             o.set("kpis", kpis);
+            o.set("false_acceptances", falseAcceptances.toJson());
             console.json(o);
             return;
         }
@@ -119,5 +121,6 @@ final class ExperimentsCommand implements Callable<Integer> {
         }
         out.printf("velocity: %d hypotheses decided, %.1f per week; SPRT saved %.0f sessions (%.0f%% of the fixed designs)%n",
                 decided, decided / weeks, saved, 100 * kpis.path("sessions_saved_share").asDouble());
+        out.println(falseAcceptances.label());
     }
 }

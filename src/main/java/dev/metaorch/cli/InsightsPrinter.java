@@ -30,8 +30,9 @@ final class InsightsPrinter {
                 String text = x.path("text").asText();
                 text = text.length() > 70 ? text.substring(0, 67) + "..." : text;
                 if (x.path("status").asText().equals("estimated")) {
-                    o.printf("  %-4d %+8.3f  [%+.3f, %+.3f] %7d %7d %10s  %s%n", x.path("rank").asInt(),
-                            x.path("effect").asDouble(), x.path("ci").path(0).asDouble(), x.path("ci").path(1).asDouble(),
+                    o.printf("  %-4d %+8.3f %18s %7d %7d %10s  %s%n", x.path("rank").asInt(), x.path("effect").asDouble(),
+                            x.path("ci").isArray() ? String.format(java.util.Locale.ROOT, "[%+.3f, %+.3f]",
+                                    x.path("ci").path(0).asDouble(), x.path("ci").path(1).asDouble()) : "no SE (one task)",
                             x.path("sessions_with").asLong(), x.path("sessions_without").asLong(),
                             x.path("cost_difference").isNull() ? "-" : String.format("%+.5f", x.path("cost_difference").asDouble()),
                             text);
@@ -51,16 +52,18 @@ final class InsightsPrinter {
                         t.path("template").asText(), t.path("by_config"));
             }
             for (JsonNode s : e.path("systematic_issues")) {
-                o.printf("  systematic: %s: test %.3f vs control %.3f of sessions (p = %.4f, %s)%n",
+                o.printf("  systematic: %s: test %.3f vs control %.3f of sessions (p = %.4f, BH q = %.4f; %s)%n",
                         s.path("template").asText(), s.path("test_rate").asDouble(), s.path("control_rate").asDouble(),
-                        s.path("p_value").asDouble(), s.path("test_used").asText());
+                        s.path("p_value").asDouble(), s.path("q_value").asDouble(), s.path("test_used").asText());
             }
         }
         JsonNode a = out.path("anomalies");
         if (!a.isMissingNode()) {
             o.println();
-            o.println("anomalies: " + a.path("count").asLong() + " (" + a.path("method").asText() + " > "
-                    + a.path("threshold").asDouble() + ")");
+            o.println("anomalies: " + a.path("count").asLong() + " of " + a.path("sessions").asLong() + " sessions ("
+                    + a.path("method").asText() + " > " + a.path("threshold").asDouble() + "); " + a.path("listed").asLong()
+                    + " listed in --json, " + a.path("not_listed").asLong() + " not listed, "
+                    + Math.min(10, a.path("listed").asLong()) + " shown");
             int shown = 0;
             for (JsonNode x : a.path("anomalies")) {
                 if (shown++ < 10) {

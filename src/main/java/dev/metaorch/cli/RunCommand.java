@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {"  metaorch run",
             "  metaorch run --variants baseline,exp_042 --sessions 200 --concurrency 8",
-            "  metaorch run --allocation thompson --sessions 400 --json",
+            "  metaorch run --allocation thompson --sessions 200 --json",
             "  metaorch run --resume hub-20261203-101500-123",
             "",
             "Exit 0 when done; 2 on bad input or a refused budget; 143 when interrupted (resume with --resume RUN_ID)."})
@@ -152,9 +152,12 @@ final class RunCommand implements Callable<Integer> {
         }
         JsonNode top = r.path("top_two");
         if (!top.isMissingNode()) {
-            out.printf("top two: %s vs %s, success difference %+.3f [%.3f, %.3f]: %s%n", top.path("first").asText(),
-                    top.path("second").asText(), top.path("success_difference").asDouble(), top.path("ci").path(0).asDouble(),
-                    top.path("ci").path(1).asDouble(), top.path("significant").asBoolean() ? "significant" : "not significant");
+            String verdict = !top.path("valid").asBoolean() ? top.path("test").asText()
+                    : top.path("significant").asBoolean() ? "significant" : "not significant";
+            out.printf(java.util.Locale.ROOT, "top two: %s vs %s, score difference %+.3f [%+.3f, %+.3f] (%d pairs on %d "
+                    + "tasks, paired by task): %s%n", top.path("first").asText(), top.path("second").asText(),
+                    top.path("score_difference").asDouble(), top.path("ci").path(0).asDouble(),
+                    top.path("ci").path(1).asDouble(), top.path("pairs").asInt(), top.path("tasks").asInt(), verdict);
         }
         out.println("weights " + r.path("weights") + "; written to results/latest_run.json");
     }

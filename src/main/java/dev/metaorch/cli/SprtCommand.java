@@ -190,8 +190,9 @@ final class SprtCommand implements Runnable {
     }
 
     @Command(name = "plan", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Fixed-design n, Wald's ASN, and a Monte Carlo of the sequential test (alpha, power,",
-                "mean and 90th/99th percentile sample size under H0 and H1) with the saving."},
+            description = {"Fixed-design n, an approximation of the test that is run (Brownian for the GSPRT",
+                "designs, Wald for bernoulli), and a Monte Carlo of the sequential test (alpha, power, mean and",
+                "90th/99th percentile sample size, inconclusive share, with standard errors) with the saving."},
             footerHeading = "%nExamples:%n",
             footer = {"  metaorch sprt plan --design paired --discordance 0.3 --min-effect 0.15",
                 "  metaorch sprt plan --design unpaired --p-control 0.5 --min-effect 0.15 --json",
@@ -279,29 +280,53 @@ final class SprtCommand implements Runnable {
 
         private static void printTable(Console c, SprtPlan p) {
             var out = c.out();
-            String unit = p.design().equals("bernoulli") ? "observations" : "pairs";
             out.printf("design %s, alpha %.3f, beta %.3f, effect %.3f (n in %s)%n", p.design(), p.alpha(), p.beta(),
-                    p.minEffect(), unit);
+                    p.minEffect(), p.unit());
+            if (p.discordance() != null) {
+                out.printf("%s discordance %.3f (share of pairs whose two sessions differ, under H0)%n",
+                        p.design().equals("paired") ? "assumed" : "implied", p.discordance());
+            }
             out.printf("fixed design n          %d (%.2f)%n", p.fixedN(), p.fixedNRaw());
             out.printf("truncation cap          %d%n", p.cap());
-            out.printf("%-22s %10s %10s%n", "", "under H0", "under H1");
-            out.printf("%-22s %10.2f %10.2f%n", "Wald ASN", p.wald().asnH0(), p.wald().asnH1());
+            out.printf("%-24s %18s %18s%n", "", "under H0", "under H1");
+            if (p.wald() != null) {
+                out.printf("%-24s %18.2f %18.2f%n", "Wald ASN", p.wald().asnH0(), p.wald().asnH1());
+            }
+            var bm = p.brownian();
+            if (bm != null) {
+                out.printf("%-24s %18.1f %18.1f%n", "Brownian approx. mean n", bm.asnH0(), bm.asnH1());
+                out.printf("%-24s %18.4f %18.4f%n", "Brownian P(accept H1)", bm.alpha(), bm.power());
+                out.printf("Brownian approx. mean n at the midpoint effect %.3f (the longest case): %.1f%n",
+                        p.minEffect() / 2, bm.asnMidpoint());
+            }
             if (p.exact() != null) {
-                out.printf("%-22s %10.2f %10.2f%n", "exact mean n", p.exact().asnH0(), p.exact().asnH1());
-                out.printf("%-22s %10.4f %10.4f%n", "exact P(accept H1)", p.exact().alpha(), p.exact().power());
+                out.printf("%-24s %18.2f %18.2f%n", "exact mean n", p.exact().asnH0(), p.exact().asnH1());
+                out.printf("%-24s %18.4f %18.4f%n", "exact P(accept H1)", p.exact().alpha(), p.exact().power());
             }
             var s = p.simulated();
             if (s != null) {
-                out.printf("%-22s %10.2f %10.2f%n", "simulated mean n", s.asnH0(), s.asnH1());
-                out.printf("%-22s %10d %10d%n", "simulated p90 n", s.p90H0(), s.p90H1());
-                out.printf("%-22s %10d %10d%n", "simulated p99 n", s.p99H0(), s.p99H1());
-                out.printf("%-22s %10.4f %10.4f%n", "P(accept H1)", s.alpha(), s.power());
-                out.printf("(%d replications per hypothesis, seed %d, %.2f s)%n", s.replications(), s.seed(), s.seconds());
+                out.printf("%-24s %18s %18s%n", "simulated mean n", pm(s.asnH0(), s.asnH0Se(), 1), pm(s.asnH1(), s.asnH1Se(), 1));
+                out.printf("%-24s %18s %18s%n", "simulated p90 n [95%]", range(s.p90H0(), s.p90H0Ci()),
+                        range(s.p90H1(), s.p90H1Ci()));
+                out.printf("%-24s %18d %18d%n", "simulated p99 n", s.p99H0(), s.p99H1());
+                out.printf("%-24s %18s %18s%n", "P(accept H1)", pm(s.alpha(), s.alphaSe(), 4), pm(s.power(), s.powerSe(), 4));
+                out.printf("%-24s %18s %18s%n", "inconclusive at the cap", pm(s.inconclusiveH0(), s.inconclusiveH0Se(), 4),
+                        pm(s.inconclusiveH1(), s.inconclusiveH1Se(), 4));
+                out.printf("(%d replications per hypothesis, seed %d, %.2f s; ± one Monte Carlo standard error)%n",
+                        s.replications(), s.seed(), s.seconds());
             }
             if (p.savingsH0() != null) {
                 out.printf("saving vs fixed design  %s under H0, %s under H1%n", Console.pct(p.savingsH0()),
                         Console.pct(p.savingsH1()));
             }
+        }
+
+        private static String pm(double v, double se, int digits) {
+            return String.format(java.util.Locale.ROOT, "%." + digits + "f ± %." + digits + "f", v, se);
+        }
+
+        private static String range(long v, long[] ci) {
+            return String.format(java.util.Locale.ROOT, "%d [%d, %d]", v, ci[0], ci[1]);
         }
     }
 }

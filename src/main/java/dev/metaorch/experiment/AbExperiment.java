@@ -32,6 +32,7 @@ import dev.metaorch.session.SessionRecord;
 import dev.metaorch.stats.Decision;
 import dev.metaorch.stats.Direction;
 import dev.metaorch.stats.FisherExact;
+import dev.metaorch.stats.SequentialEstimate;
 import dev.metaorch.stats.Intervals;
 import dev.metaorch.stats.PairCounts;
 import dev.metaorch.stats.SampleSize;
@@ -234,6 +235,8 @@ public final class AbExperiment {
             new HashDictionary(results).addAll(hashes);
         }
         ExperimentTracker tracker = new ExperimentTracker(results);
+        RepeatedTests.warning(tracker.runs(), control.configHash(), test.configHash(), folder.runId())
+                .ifPresent(w -> monitor.message("warning: " + w));
         tracker.append(trackerEntry(folder.runId(), control, test, "running", null, started, null));
         monitor.message(String.format("run %s: %s vs %s, %s %s test (alpha %.2f, beta %.2f, effect %.2f), "
                 + "fixed design %d pairs, cap %d pairs, %d tasks, concurrency %d%s", folder.runId(),
@@ -242,6 +245,14 @@ public final class AbExperiment {
 
         try (JsonlSessionStore store = JsonlSessionStore.open(folder.sessions())) {
             store.warnings().forEach(w -> monitor.message("warning: " + w));
+            // agents a killed metaorch left behind die, and what they spent is logged, before the log is read
+            var reaped = dev.metaorch.runner.InflightAgents.reap(folder.dir(), store);
+            reaped.skipped().forEach(w -> monitor.message("warning: " + w));
+            if (reaped.groups() > 0 || !reaped.recorded().isEmpty()) {
+                monitor.message(String.format(java.util.Locale.ROOT, "reaped %d agent process group(s) (%d processes) "
+                        + "left by an earlier metaorch on this run; logged %d attempt(s) they had run",
+                        reaped.groups(), reaped.processes(), reaped.recorded().size()));
+            }
             Map<String, SessionRecord> previous = new HashMap<>();
             List<String> corrupt = new ArrayList<>();
             store.forEach(r -> previous.merge(r.sessionId(), r, (a, b) -> b.attempt() >= a.attempt() ? b : a), p -> {
@@ -299,22 +310,9 @@ public final class AbExperiment {
         return ledger.figures(beyond == null ? null : beyond.result());
     }
 
-    /** The tasks that the history in {@code results} labels {@code label} (task clustering). */
+    /** The tasks that the history in {@code results} labels {@code label} (task clustering): see {@link TaskSelection}. */
     private static List<Task> restrictToLabel(List<Task> tasks, String label, Path results) throws IOException {
-        if (!List.of("discriminative", "trivial", "challenging", "unclear").contains(label)) {
-            throw MetaorchException.invalidInput("--tasks: must be discriminative, trivial, challenging or unclear, got '"
-                    + label + "'");
-        }
-        dev.metaorch.analysis.TaskClusters clusters = new dev.metaorch.analysis.TaskClusters(
-                dev.metaorch.analysis.TaskClusters.Thresholds.DEFAULT);
-        new dev.metaorch.analysis.SessionSource(results, List.of()).forEach(clusters, p -> { });
-        java.util.Set<String> keep = new java.util.HashSet<>(clusters.tasksLabelled(label));
-        List<Task> out = tasks.stream().filter(t -> keep.contains(t.id())).toList();
-        if (out.isEmpty()) {
-            throw MetaorchException.invalidInput("--tasks " + label + ": no task of the suite is labelled " + label
-                    + " by the sessions in " + results.resolve("runs") + " (run metaorch analyze --clusters)");
-        }
-        return out;
+        return TaskSelection.select(tasks, label, results).apply(tasks);
     }
 
     /** A metric that must not drop by {@code maxDrop} or more while the primary test runs. */
@@ -417,11 +415,10 @@ public final class AbExperiment {
             expectedPairs = s.capPairs();
             p90Pairs = s.capPairs();
         } else {
-            SimulationSummary sim = new SprtSimulator(1).simulate(
-                    SprtSimulator.paired(rule, Math.max(s.discordance(), s.minEffect() * 1.01), s.minEffect()), 1000,
-                    s.seed(), null);
-            expectedPairs = Math.max(sim.asnH0(), sim.asnH1());
-            p90Pairs = Math.max(sim.p90H0(), sim.p90H1());
+            // the worst case for the sample size is the midpoint effect, between H0 and H1 (ADR-123)
+            var n = SprtSimulator.pairsAtMidpoint(rule, Math.max(s.discordance(), s.minEffect() * 1.01), 1000, s.seed());
+            expectedPairs = n.mean();
+            p90Pairs = n.p90();
         }
         SpendProjection p = SpendProjection.of(pc.get(), pt.get(), expectedPairs, p90Pairs, s.maxCostUsd());
         if (p.expectedUsd() > s.maxCostUsd() && !options.force()) {
@@ -437,7 +434,7 @@ public final class AbExperiment {
         ObjectNode e = Json.object();
         e.put("run_id", runId).put("experiment_id", test.experimentId()).put("parent", test.parent().orElse(null))
                 .put("control", control.experimentId()).put("config_hash", test.configHash())
-                .put("control_config_hash", control.configHash()).put("status", status)
+                .put("control_hash", control.configHash()).put("status", status)
                 .put("sessions", figures == null ? 0 : figures.sessionsLaunched())
                 .put("attempts", figures == null ? 0 : figures.attempts())
                 .put("spend_nano_usd", figures == null ? 0 : figures.spendNanoUsd())
@@ -446,7 +443,8 @@ public final class AbExperiment {
         test.hypothesis().ifPresent(h -> e.set("hypothesis", h));
         if (result != null) {
             e.put("decision", result.decision()).put("pairs", result.pairs()).put("fixed_n", result.fixedN())
-                    .put("metric", result.metric()).put("hypothesis_verdict", result.hypothesisVerdict());
+                    .put("metric", result.metric()).put("hypothesis_verdict", result.hypothesisVerdict())
+                    .put("alpha", result.alpha()).put("beta", result.beta());
             if (result.savings() != null) {
                 e.put("savings", result.savings());
             }
@@ -637,12 +635,16 @@ public final class AbExperiment {
             Map<String, ObjectNode> arms = new LinkedHashMap<>();
             arms.put(CONTROL, armJson(controlArm, test, PairedTest.CONTROL));
             arms.put(TEST, armJson(testArm, test, PairedTest.TEST));
-            double[] ci = Intervals.newcombe(ts, n, cs, n, 0.95);
             boolean early = s.method() == Method.SPRT && decision != Decision.INCONCLUSIVE && stoppedBy == null;
+            SequentialEstimate adjusted = n == 0 ? null : SequentialEstimate.of(counts, rule, decision);
             ExperimentResult.Effect effect = new ExperimentResult.Effect(n == 0 ? 0 : (double) (ts - cs) / n,
-                    List.of(ci[0], ci[1]), early, early ? "fixed-sample estimate after an early stop: biased toward "
-                            + "the decision; Newcombe's interval for independent proportions (approximate for paired data)"
-                            : "Newcombe's interval for independent proportions (approximate for paired data)", null);
+                    adjusted == null ? List.of() : List.of(adjusted.fixedCiLow(), adjusted.fixedCiHigh()), early,
+                    (early ? "success_rate_difference and ci: the fixed-sample estimate (paired Wald interval), biased "
+                            + "toward the decision after an early stop; adjusted: the estimate and interval that account "
+                            + "for the sequential design"
+                            : "success_rate_difference and ci: the fixed-sample estimate with the paired Wald interval; "
+                            + "adjusted: the same data ranked under the sequential design")
+                            + " (the difference is in " + s.metric().label() + ")", adjusted);
             List<String> toPass = new ArrayList<>();
             List<String> toFail = new ArrayList<>();
             test.flips().forEach((task, f) -> {
@@ -704,7 +706,7 @@ public final class AbExperiment {
             long cf = test.infrastructureFinals(PairedTest.CONTROL);
             long tn = test.finals(PairedTest.TEST);
             long tf = test.infrastructureFinals(PairedTest.TEST);
-            Double p = cn == 0 || tn == 0 ? null : FisherExact.twoSided(cf, cn - cf, tf, tn - tf);
+            Double p = cn == 0 || tn == 0 ? null : FisherExact.twoSided(cf, cn - cf, tf, tn - tf).pValue();
             boolean differs = p != null && p < 0.05;
             return new ExperimentResult.Infrastructure(cn, cf, cn == 0 ? 0 : (double) cf / cn, tn, tf,
                     tn == 0 ? 0 : (double) tf / tn, p, differs, differs

@@ -87,7 +87,7 @@ public record ExperimentResult(
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Effect(double successRateDifference, List<Double> ci, boolean biased, String note,
-            ObjectNode adjusted) {
+            dev.metaorch.stats.SequentialEstimate adjusted) {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

@@ -27,6 +27,7 @@ public record RunState(
         Figures figures,
         Double etaSeconds,
         String etaBasis,
+        String metric,
         String startedAt,
         String updatedAt,
         String resumeCommand,
@@ -59,6 +60,12 @@ public record RunState(
     /** The effect estimate exactly as result.json states it, with its label. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Effect(double successRateDifference, List<Double> ci, boolean biased, String note) {
+    public record Effect(double successRateDifference, List<Double> ci, boolean biased, String note, Adjusted adjusted) {
+    }
+
+    /** The estimate that accounts for the sequential design, when result.json has one. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Adjusted(double estimate, double ciLow, double ciHigh, double confidence, String method, String note) {
     }
 }

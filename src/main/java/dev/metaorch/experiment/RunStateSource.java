@@ -132,7 +132,8 @@ public final class RunStateSource {
         Path log = info.dir().resolve("sessions.jsonl");
         String updated = Files.isRegularFile(log) ? Files.getLastModifiedTime(log).toInstant().toString() : null;
         return new RunState(info.runId(), info.kind().label(), info.experiment(), status, statusReason, decision, reason,
-                ruleState, rule, replay.arms(info.arms()), figures, eta, etaBasis, info.startedAt().toString(), updated,
+                ruleState, rule, replay.arms(info.arms()), figures, eta, etaBasis,
+                s == null ? null : s.metric().label(), info.startedAt().toString(), updated,
                 status.resumable() ? resumeCommand(info.runId()) : null, replay.trace(), effect);
     }
 

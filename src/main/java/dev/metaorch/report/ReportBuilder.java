@@ -293,10 +293,15 @@ public final class ReportBuilder {
         JsonNode effect = r.path("effect");
         if (pairs < MIN_PAIRS_FOR_EFFECT) {
             s.append("; too few pairs for an effect estimate");
+        } else if (effect.path("adjusted").has("estimate")) {
+            JsonNode a = effect.path("adjusted");
+            s.append(String.format(Locale.ROOT, "; difference in %s %+.0f points [%+.0f, %+.0f] (%s estimate for the "
+                    + "sequential design)", r.path("metric").asText("success"), 100 * a.path("estimate").asDouble(),
+                    100 * a.path("ci_low").asDouble(), 100 * a.path("ci_high").asDouble(), a.path("method").asText()));
         } else if (effect.has("success_rate_difference")) {
-            s.append(String.format(Locale.ROOT, "; success-rate difference %+.0f points [%+.0f, %+.0f]%s",
-                    100 * effect.path("success_rate_difference").asDouble(), 100 * effect.path("ci").path(0).asDouble(),
-                    100 * effect.path("ci").path(1).asDouble(),
+            s.append(String.format(Locale.ROOT, "; difference in %s %+.0f points [%+.0f, %+.0f]%s",
+                    r.path("metric").asText("success"), 100 * effect.path("success_rate_difference").asDouble(),
+                    100 * effect.path("ci").path(0).asDouble(), 100 * effect.path("ci").path(1).asDouble(),
                     effect.path("biased").asBoolean() ? " (biased away from zero by the early stop)" : ""));
         }
         s.append(String.format(Locale.ROOT, "; %d tasks flipped to pass, %d to fail", r.at("/flipped/to_pass").size(),
@@ -314,10 +319,14 @@ public final class ReportBuilder {
         for (List<Decision> same : c.distinct().values()) {
             JsonNode r = same.get(0).result();
             JsonNode e = r.path("effect");
+            JsonNode adj = e.path("adjusted");
             String effect = r.path("pairs").asLong() < MIN_PAIRS_FOR_EFFECT ? "too few pairs"
-                    : String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f]%s", e.path("success_rate_difference").asDouble(),
-                            e.path("ci").path(0).asDouble(), e.path("ci").path(1).asDouble(),
-                            e.path("biased").asBoolean() ? " biased (early stop)" : "");
+                    : adj.has("estimate") ? String.format(Locale.ROOT, "%s: %+.3f [%+.3f, %+.3f] (%s)",
+                            r.path("metric").asText("success"), adj.path("estimate").asDouble(), adj.path("ci_low").asDouble(),
+                            adj.path("ci_high").asDouble(), adj.path("method").asText())
+                    : String.format(Locale.ROOT, "%s: %+.3f [%+.3f, %+.3f]%s", r.path("metric").asText("success"),
+                            e.path("success_rate_difference").asDouble(), e.path("ci").path(0).asDouble(),
+                            e.path("ci").path(1).asDouble(), e.path("biased").asBoolean() ? " biased (early stop)" : "");
             h.append("<tr><td class=\"l\">").append(Html.esc(same.get(0).runId())).append("</td><td class=\"l\">")
                     .append(Html.esc(String.join(", ", same.stream().skip(1).map(Decision::runId).toList())))
                     .append("</td><td>").append(r.path("seed").asLong()).append("</td><td class=\"l\">")

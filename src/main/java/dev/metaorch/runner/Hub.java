@@ -1,6 +1,5 @@
 package dev.metaorch.runner;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.metaorch.analysis.ArmStats;
 import dev.metaorch.common.AtomicFiles;
@@ -17,14 +16,12 @@ import dev.metaorch.config.ResolvedConfig;
 import dev.metaorch.config.TaskSuite;
 import dev.metaorch.session.JsonlSessionStore;
 import dev.metaorch.session.SessionRecord;
-import dev.metaorch.stats.Intervals;
 import dev.metaorch.variant.VariantRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,9 +31,7 @@ import java.util.function.Consumer;
  * The experiment hub (seed 000): runs every variant config on the task suite, scores each on
  * success, cost, latency and autonomy, and ranks them. Session k of every variant runs the
  * same task (one seeded plan), so variants are compared on equal footing.
- * <p>Composite score: each metric is min-max normalised across the variants (1 = best: highest
- * success and autonomy, lowest mean cost and latency; all 1 when the variants tie), then
- * {@code score = Σ weight × normalised metric}.
+ * <p>Composite score and the top-two comparison: {@link HubRanking}.
  */
 public final class Hub {
     /** Progress of a hub run. */
@@ -51,7 +46,11 @@ public final class Hub {
 
     /** Settings of a hub run, kept in run.json so that a resume continues with exactly these. */
     record Settings(List<String> variants, long seed, long total, String policy, double budgetUsd, int concurrency,
-            Map<String, Double> weights) {
+            Map<String, Double> weights, HubRanking.Scales scales) {
+        /** The hub file's scoring, as snapshotted. */
+        HubSpec scoring() {
+            return new HubSpec(null, List.of(), 0, seed, weights, budgetUsd, scales == null ? HubRanking.Scales.DEFAULT : scales);
+        }
     }
 
     private final Options options;
@@ -127,7 +126,7 @@ public final class Hub {
             double budget = options.maxCostUsd() != null ? options.maxCostUsd() : options.spec().maxCostUsd();
             settings = new Settings(configs.stream().map(ResolvedConfig::experimentId).toList(), seed, total,
                     options.allocation() == null ? "uniform" : options.allocation(), budget, options.concurrency(),
-                    options.spec().weights());
+                    options.spec().weights(), options.spec().scales());
         }
         int k = configs.size();
         VariantRegistry registry = VariantRegistry.load(options.pluginDir());
@@ -141,7 +140,7 @@ public final class Hub {
         }
         Allocator allocator = allocators.create(settings.policy(), k, settings.total(), settings.seed());
         if (!resuming) {
-            budgetGate(arms, settings.total(), settings.budgetUsd(), messages);
+            budgetGate(arms, settings.total(), settings.budgetUsd(), settings.policy(), messages);
             folder.create();
             Map<String, String> hashes = new TreeMap<>();
             for (ResolvedConfig c : configs) {
@@ -159,6 +158,15 @@ public final class Hub {
         var runOptions = configs.get(0).run();
         try (JsonlSessionStore store = JsonlSessionStore.open(folder.sessions())) {
             store.warnings().forEach(w -> messages.accept("warning: " + w));
+            if (resuming) {
+                // agents a killed metaorch left behind die, and what they spent is logged, before the log is read
+                var reaped = InflightAgents.reap(folder.dir(), store);
+                reaped.skipped().forEach(w -> messages.accept("warning: " + w));
+                if (reaped.groups() > 0) {
+                    messages.accept("reaped " + reaped.groups() + " agent process group(s) left by an earlier metaorch; "
+                            + "logged " + reaped.recorded().size() + " attempt(s) they had run");
+                }
+            }
             HubPlan plan = new HubPlan(arms, plans, allocator, settings, runOptions.retries(), progress);
             long spentBefore = plan.replay(store, folder.runId());
             BudgetGate gate = CostProjection.gate(arms, options.resultsDir(), Money.nanos(settings.budgetUsd()), spentBefore);
@@ -201,8 +209,12 @@ public final class Hub {
                         + Money.format(figures.spendNanoUsd()) + " plus the next session's reservation would pass the cap "
                         + Money.formatCap(settings.budgetUsd()) + " (" + gate.lastRefusal() + ")");
             }
-            ObjectNode result = score(folder.runId(), settings, started, arms, stats, plan.launchedPerArm(),
-                    Math.max(1, plan.launchedTotal()));
+            List<List<SessionRecord>> records = new ArrayList<>();
+            for (int i = 0; i < k; i++) {
+                records.add(plan.finals(i));
+            }
+            ObjectNode result = HubRanking.result(settings.scoring(), folder.runId(), settings.seed(), started, arms, stats,
+                    records, plan.launchedPerArm(), settings.policy(), Math.max(1, plan.launchedTotal()));
             result.put("max_cost_usd", settings.budgetUsd()).put("cost_usd", figures.spendUsd())
                     .put("spend_nano_usd", figures.spendNanoUsd()).put("stopped_by_budget", byBudget);
             result.set("ledger", Json.tree(figures));
@@ -378,138 +390,41 @@ public final class Hub {
      * Projects the spend (sessions split evenly, each variant's cost per session from earlier
      * sessions of its config or its own estimate) and refuses when it exceeds the budget.
      */
-    private void budgetGate(List<ArmSetup> arms, long total, double budget, Consumer<String> messages) {
+    /**
+     * Projects the spend before the run: sessions × cost per session with every attempt (retries and
+     * failures are paid too). A uniform allocation splits the sessions evenly; a bandit policy may
+     * send most of them to one variant, so its projection prices every session at the dearest
+     * variant (ADR-124: simulating the policy needs success rates the hub does not have before it
+     * runs). Refuses when the projection exceeds the budget, unless --force.
+     */
+    private void budgetGate(List<ArmSetup> arms, long total, double budget, String policy, Consumer<String> messages) {
         double perSession = 0;
+        double dearest = 0;
         int known = 0;
         for (ArmSetup a : arms) {
             var c = CostProjection.of(a, options.resultsDir());
             if (c.isPresent()) {
                 perSession += c.get().perSessionUsd();
+                dearest = Math.max(dearest, c.get().perSessionUsd());
                 known++;
             }
         }
         if (known == 0) {
-            messages.accept("warning: no cost estimate for the variants: budget gate skipped");
+            messages.accept("warning: no cost estimate for the variants: budget gate skipped; the first sessions of each "
+                    + "run one at a time until their cost is known");
             return;
         }
-        double projected = perSession / known * total;
-        String figures = String.format("projected spend $%.4f for %d sessions ($%.5f per session on average), budget $%.2f",
-                projected, total, perSession / known, budget);
+        boolean uniform = policy.equals("uniform");
+        double each = uniform ? perSession / known : dearest;
+        double projected = each * total;
+        String figures = String.format(java.util.Locale.ROOT, "projected spend $%.4f for %d sessions ($%.5f per session, "
+                + "%s, every attempt counted), budget $%.2f", projected, total, each,
+                uniform ? "the variants' mean" : "the dearest variant's, as " + policy + " may send most sessions there",
+                budget);
         if (projected > budget && !options.force()) {
             throw MetaorchException.invalidInput("budget: " + figures + " — raise --max-cost (or max_cost_usd in the "
                     + "hub file), run fewer --sessions, or pass --force");
         }
         messages.accept((projected > budget ? "warning: " : "") + figures);
-    }
-
-    private ObjectNode score(String runId, Settings settings, Instant started, List<ArmSetup> arms, ArmStats[] stats,
-            long[] launched, long total) {
-        long seed = settings.seed();
-        String policy = settings.policy();
-        int k = arms.size();
-        double[][] metric = new double[4][k];
-        for (int i = 0; i < k; i++) {
-            metric[0][i] = stats[i].successRate();
-            metric[1][i] = -stats[i].costPerSession();
-            metric[2][i] = -stats[i].latencyMean();
-            metric[3][i] = stats[i].autonomyRate();
-        }
-        String[] names = {"success", "cost", "latency", "autonomy"};
-        Map<String, Double> weights = settings.weights();
-        double[] score = new double[k];
-        double[][] norm = new double[4][k];
-        for (int m = 0; m < 4; m++) {
-            double min = Double.POSITIVE_INFINITY;
-            double max = Double.NEGATIVE_INFINITY;
-            for (double v : metric[m]) {
-                min = Math.min(min, v);
-                max = Math.max(max, v);
-            }
-            for (int i = 0; i < k; i++) {
-                norm[m][i] = max == min ? 1.0 : (metric[m][i] - min) / (max - min);
-                score[i] += weights.get(names[m]) * norm[m][i];
-            }
-        }
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < k; i++) {
-            order.add(i);
-        }
-        order.sort((a, b) -> score[b] != score[a] ? Double.compare(score[b], score[a])
-                : arms.get(a).arm().compareTo(arms.get(b).arm()));
-        ObjectNode o = Json.object();
-        o.put("run_id", runId).put("kind", "hub").put("seed", seed).put("started_at", started.toString())
-                .put("ended_at", Instant.now().toString()).put("allocation", policy).put("sessions", total);
-        o.set("weights", Json.tree(weights));
-        o.put("score_formula", "score = sum(weight * minmax-normalised metric); success and autonomy higher is better, "
-                + "mean cost and latency lower is better");
-        ObjectNode vs = o.putObject("variants");
-        for (int i = 0; i < k; i++) {
-            ObjectNode v = stats[i].toJson();
-            ArmSetup a = arms.get(i);
-            v.put("experiment_id", a.arm()).put("variant", a.config().variant()).put("model_id", a.config().modelId())
-                    .put("config_hash", a.config().configHash()).put("score", score[i])
-                    .put("share", (double) launched[i] / total);
-            ObjectNode n = v.putObject("normalised");
-            for (int m = 0; m < 4; m++) {
-                n.put(names[m], norm[m][i]);
-            }
-            vs.set(a.arm(), v);
-        }
-        ArrayNode ranking = o.putArray("ranking");
-        order.forEach(i -> ranking.add(arms.get(i).arm()));
-        if (k >= 2) {
-            ArmStats first = stats[order.get(0)];
-            ArmStats second = stats[order.get(1)];
-            double[] ci = Intervals.newcombe(first.successes(), first.sessions(), second.successes(), second.sessions(), 0.95);
-            ObjectNode top = o.putObject("top_two");
-            top.put("first", arms.get(order.get(0)).arm()).put("second", arms.get(order.get(1)).arm())
-                    .put("success_difference", first.successRate() - second.successRate());
-            top.putArray("ci").add(ci[0]).add(ci[1]);
-            top.put("significant", ci[0] > 0 || ci[1] < 0);
-            top.put("test", "Newcombe 95% interval of the success-rate difference excludes 0");
-        }
-        Map<String, Double> shares = new LinkedHashMap<>();
-        for (int i = 0; i < k; i++) {
-            shares.put(arms.get(i).arm(), (double) launched[i] / total);
-        }
-        o.set("shares", Json.tree(shares));
-        o.set("allocation_report", allocationReport(policy, arms, stats, launched, total));
-        return o;
-    }
-
-    /**
-     * Regret against always running the best variant (by this run's success rates) and the
-     * uniform-allocation counterfactual: the same sessions split evenly, at each variant's
-     * observed success rate and cost per session.
-     */
-    private static ObjectNode allocationReport(String policy, List<ArmSetup> arms, ArmStats[] stats, long[] launched,
-            long total) {
-        int k = arms.size();
-        double best = 0;
-        for (ArmStats s : stats) {
-            best = Math.max(best, s.successRate());
-        }
-        double regret = 0;
-        double uniformRegret = 0;
-        double cost = 0;
-        double uniformCost = 0;
-        double successes = 0;
-        double uniformSuccesses = 0;
-        for (int i = 0; i < k; i++) {
-            double share = (double) total / k;
-            regret += launched[i] * (best - stats[i].successRate());
-            uniformRegret += share * (best - stats[i].successRate());
-            cost += stats[i].costUsd();
-            uniformCost += share * stats[i].costPerSession();
-            successes += stats[i].successes();
-            uniformSuccesses += share * stats[i].successRate();
-        }
-        ObjectNode r = Json.object();
-        r.put("policy", policy).put("regret_vs_best", regret).put("uniform_regret_vs_best", uniformRegret)
-                .put("successes", successes).put("uniform_expected_successes", uniformSuccesses)
-                .put("cost_usd", cost).put("uniform_cost_usd", uniformCost)
-                .put("note", "regret = sessions x (best observed success rate - the variant's); uniform = the same "
-                        + "sessions split evenly at the observed rates and costs");
-        return r;
     }
 }

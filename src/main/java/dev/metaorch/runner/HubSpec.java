@@ -14,10 +14,11 @@ import java.util.Map;
 
 /**
  * {@code configs/hub.json}: the hub's variants (experiment configs, relative to the hub file),
- * sessions per variant, seed and composite-score weights.
+ * sessions per variant, seed, composite-score weights and the reference scales of the cost and
+ * latency utilities ({@code "reference": {"cost_usd": 0.01, "latency_s": 30}}, see {@link HubRanking}).
  */
 public record HubSpec(Path file, List<Path> variants, int sessionsPerVariant, long seed, Map<String, Double> weights,
-        double maxCostUsd) {
+        double maxCostUsd, HubRanking.Scales scales) {
     public static final Map<String, Double> DEFAULT_WEIGHTS = defaultWeights();
 
     private static Map<String, Double> defaultWeights() {
@@ -66,10 +67,23 @@ public record HubSpec(Path file, List<Path> variants, int sessionsPerVariant, lo
         if (root.has("max_cost_usd") && (!root.get("max_cost_usd").isNumber() || maxCost <= 0)) {
             problems.add(name + ": /max_cost_usd: must be a number > 0");
         }
+        double[] scales = {HubRanking.Scales.DEFAULT.costUsd(), HubRanking.Scales.DEFAULT.latencyS()};
+        String[] scaleKeys = {"cost_usd", "latency_s"};
+        root.path("reference").properties().forEach(e -> {
+            int i = java.util.Arrays.asList(scaleKeys).indexOf(e.getKey());
+            if (i < 0) {
+                problems.add(name + ": /reference/" + e.getKey() + ": unknown reference scale (cost_usd, latency_s)");
+            } else if (!e.getValue().isNumber() || e.getValue().asDouble() <= 0) {
+                problems.add(name + ": /reference/" + e.getKey() + ": must be a number > 0");
+            } else {
+                scales[i] = e.getValue().asDouble();
+            }
+        });
         if (!problems.isEmpty()) {
             throw MetaorchException.invalidInput(problems);
         }
-        return new HubSpec(file, variants, spv, root.path("seed").asLong(7), weights, maxCost);
+        return new HubSpec(file, variants, spv, root.path("seed").asLong(7), weights, maxCost,
+                new HubRanking.Scales(scales[0], scales[1]));
     }
 
     /** A variant named on the command line: a path, or a config name beside the hub file. */

@@ -82,6 +82,9 @@ public final class LaunchLoop {
         boolean cancelled = false;
         try {
             while (true) {
+                if (runner.shuttingDown()) {
+                    interrupted = true;
+                }
                 budgetRefused = false;
                 while (!interrupted && !plan.stopped()) {
                     SessionJob job = plan.next(inFlight);

@@ -13,8 +13,10 @@ import dev.metaorch.variant.Cancellation;
 import dev.metaorch.variant.SessionRequest;
 import dev.metaorch.variant.SessionResult;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +35,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * outcomes ({@code error}, {@code timeout}) are retried with exponential backoff and the last
  * attempt is the one that counts. A timeout watchdog raises the session's cancellation at its
  * deadline; {@link #cancelAll} cancels every session in flight (logged as {@code cancelled}).
+ * <p>Agent processes (docs/agents-processes.md): the constructor reaps the agents an earlier
+ * metaorch left on the run ({@link InflightAgents#reap}); each attempt's request carries
+ * {@link InflightAgents#attempt}, which lists its agent in {@code agents.inflight} until its record
+ * is durable ({@link InflightAgents#settle}); a shutdown hook, removed by {@link #close}, kills every agent in flight on
+ * SIGTERM/SIGINT and waits for their records.
  */
 public final class SessionRunner implements AutoCloseable {
     /** Told about every attempt once it is durable. */
@@ -52,6 +59,10 @@ public final class SessionRunner implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final CountDownLatch stopping = new CountDownLatch(1);
     private volatile String stopReason;
+    /** The agent process groups in flight ({@code runs/<id>/agents.inflight}); killed by {@link #shutdownHook}. */
+    private final InflightAgents agents;
+    private final Thread shutdownHook;
+    private final InflightAgents.Reaped reaped;
 
     public SessionRunner(SessionStore store, String runId, long runSeed, RunnerOptions options, Listener listener) {
         this(store, runId, runSeed, options, listener, BudgetGate.unlimited());
@@ -80,6 +91,48 @@ public final class SessionRunner implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        // agents left by a metaorch that died on this run (kill -9) die before anything is launched
+        Path runDir = options.logDir() == null ? null : options.logDir().toAbsolutePath().getParent();
+        try {
+            this.reaped = runDir == null ? new InflightAgents.Reaped(0, 0, List.of(), List.of())
+                    : InflightAgents.reap(runDir, store);
+        } catch (IOException e) {
+            throw MetaorchException.runtime(runDir.resolve(InflightAgents.FILE) + ": " + e.getMessage(), e);
+        }
+        this.agents = new InflightAgents(runDir);
+        this.shutdownHook = new Thread(this::stopAgents, "agents-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /**
+     * True once the JVM is shutting down (SIGTERM, SIGINT): agents are being killed and no new
+     * attempt starts ({@link #submit} completes with the last attempt's record, or null). A launch
+     * loop treats it as an interrupt.
+     */
+    public boolean shuttingDown() {
+        return agents.stopping();
+    }
+
+    /** What the constructor's reaper found from an earlier metaorch on this run (see {@link InflightAgents#reap}). */
+    public InflightAgents.Reaped reaped() {
+        return reaped;
+    }
+
+    /**
+     * The shutdown hook (SIGTERM, SIGINT): kills every agent group in flight at once, refuses new
+     * ones, then waits (at most 5 s) until the killed attempts' records, with what they cost, are durable.
+     */
+    void stopAgents() {
+        agents.stopAll(InflightAgents.KILL_GRACE_MS);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (agents.size() > 0 && System.nanoTime() < end) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     public int inFlight() {
@@ -135,13 +188,14 @@ public final class SessionRunner implements AutoCloseable {
                     return last;
                 }
             }
-            if (stopReason != null) {
+            if (stopReason != null || agents.stopping()) {
                 budget.release(held);
                 return last;
             }
             try {
                 last = runOnce(job, attempt);
                 store.append(last);
+                agents.settle(last);
             } catch (RuntimeException | IOException | Error e) {
                 budget.release(held);
                 throw e;
@@ -181,7 +235,8 @@ public final class SessionRunner implements AutoCloseable {
                 : options.logDir().resolve(sessionId.replace('/', '_') + ".a" + attempt + ".stderr.log");
         SessionRequest request = new SessionRequest(sessionId, job.pair(), job.task(), arm.config(), job.seed(runSeed),
                 attempt, deadline, cancel,
-                new SessionRequest.Limits(options.timeoutS(), options.maxSteps(), options.maxCostPerSessionUsd()), logFile);
+                new SessionRequest.Limits(options.timeoutS(), options.maxSteps(), options.maxCostPerSessionUsd()), logFile,
+                agents.attempt(toRecord(job, attempt, started, job.seed(runSeed), provisional())));
         live.add(cancel);
         if (stopReason != null) {
             cancel.cancel(stopReason);
@@ -216,6 +271,11 @@ public final class SessionRunner implements AutoCloseable {
                     result.metrics(), result.costUsd());
         }
         return toRecord(job, attempt, started, request.seed(), result);
+    }
+
+    /** What an attempt is while its agent runs: a reaper logs it so, with its spend, if metaorch dies. */
+    private static SessionResult provisional() {
+        return SessionResult.infrastructure(Outcome.CANCELLED, "orphaned", "", 0, Tokens.ZERO, 0, 0);
     }
 
     private static long millisSince(Instant t) {
@@ -257,5 +317,10 @@ public final class SessionRunner implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         watchdog.shutdownNow();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook is running or has run
+        }
     }
 }

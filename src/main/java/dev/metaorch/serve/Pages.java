@@ -165,9 +165,19 @@ final class Pages {
         b.append("<p id=\"effect\" class=\"small\">");
         if (s.effect() != null) {
             var e = s.effect();
-            b.append(Html.esc(String.format(Locale.ROOT, "Effect estimate (as in result.json): success-rate difference %+.3f, "
-                    + "95%% interval [%+.3f, %+.3f]%s. Note: %s.", e.successRateDifference(), e.ci().get(0), e.ci().get(1),
-                    e.biased() ? " (biased)" : "", e.note())));
+            String metric = s.metric() == null ? "the metric" : s.metric();
+            if (e.adjusted() != null) {
+                var a = e.adjusted();
+                b.append(Html.esc(String.format(Locale.ROOT, "Effect estimate (as in result.json), difference in %s: %+.3f, "
+                        + "%.0f%% interval [%+.3f, %+.3f] (%s, accounts for the sequential design). Fixed-sample estimate "
+                        + "%+.3f [%+.3f, %+.3f]%s. Note: %s", metric, a.estimate(), 100 * a.confidence(), a.ciLow(),
+                        a.ciHigh(), a.method(), e.successRateDifference(), e.ci().get(0), e.ci().get(1),
+                        e.biased() ? " (biased toward the decision)" : "", e.note())));
+            } else {
+                b.append(Html.esc(String.format(Locale.ROOT, "Effect estimate (as in result.json), difference in %s: %+.3f, "
+                        + "95%% interval [%+.3f, %+.3f]%s. Note: %s", metric, e.successRateDifference(), e.ci().get(0),
+                        e.ci().get(1), e.biased() ? " (biased)" : "", e.note())));
+            }
         } else if (s.rule() != null) {
             b.append("No effect estimate while the run is open: looking at one and stopping by hand would change the error "
                     + "rates; the decision rule above decides.");

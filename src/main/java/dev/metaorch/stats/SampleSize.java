@@ -42,6 +42,18 @@ public final class SampleSize {
         return 2 * sq((zUpper(alpha) + zUpper(beta)) / h);
     }
 
+    /**
+     * One-sample (paired differences) normal mean, known SD σ: {@code ((z_{1−α} + z_{1−β}) σ / θ)²}
+     * pairs. For the run's {@code normal} test σ is the SD of the per-pair log-ratios
+     * ln(control/test), from earlier sessions, and θ = −ln(1 − min_effect).
+     */
+    public static double normal(double sigma, double theta, double alpha, double beta) {
+        if (!(sigma > 0) || theta == 0) {
+            throw new IllegalArgumentException("need sigma > 0 and theta != 0 (sigma = " + sigma + ", theta = " + theta + ")");
+        }
+        return sq((zUpper(alpha) + zUpper(beta)) * sigma / theta);
+    }
+
     private static double sq(double v) {
         return v * v;
     }

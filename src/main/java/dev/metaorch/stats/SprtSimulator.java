@@ -59,7 +59,35 @@ public final class SprtSimulator {
         long inc1 = Arrays.stream(h1).filter(v -> v >= 0 && (v & INCONCLUSIVE_FLAG) != 0).count();
         return new SimulationSummary(reps, (double) acc0 / reps, (double) acc1 / reps, mean(n0), mean(n1),
                 percentile(n0, 0.90), percentile(n1, 0.90), percentile(n0, 0.99), percentile(n1, 0.99),
-                (double) inc0 / reps, (double) inc1 / reps, seconds);
+                (double) inc0 / reps, (double) inc1 / reps, seconds, standardError(n0), standardError(n1),
+                percentileInterval(n0, 0.90), percentileInterval(n1, 0.90));
+    }
+
+    /** Standard error of the mean, {@code sd/√R}. */
+    static double standardError(long[] v) {
+        if (v.length < 2) {
+            return 0;
+        }
+        double m = mean(v);
+        double ss = 0;
+        for (long x : v) {
+            ss += (x - m) * (x - m);
+        }
+        return Math.sqrt(ss / (v.length - 1) / v.length);
+    }
+
+    /**
+     * Distribution-free 95% interval of the q-quantile: the order statistics at ranks
+     * {@code Rq ∓ 1.96 √(Rq(1−q))} (normal approximation to the binomial count below the quantile).
+     */
+    static long[] percentileInterval(long[] v, double q) {
+        long[] sorted = v.clone();
+        Arrays.sort(sorted);
+        int r = sorted.length;
+        double half = 1.96 * Math.sqrt(r * q * (1 - q));
+        int lo = (int) Math.floor(r * q - half);
+        int hi = (int) Math.ceil(r * q + half);
+        return new long[] {sorted[Math.max(0, Math.min(r - 1, lo - 1))], sorted[Math.max(0, Math.min(r - 1, hi - 1))]};
     }
 
     /** Marks a replication that hit the cap (bit 40; n never comes close). */
@@ -141,6 +169,37 @@ public final class SprtSimulator {
     }
 
     private static long runPairs(StoppingRule rule, UniformRandomProvider rng, PairDraw draw) {
+        PairedRun run = runToEnd(rule, draw);
+        long n = run.counts().pairs();
+        return switch (run.decision()) {
+            case ACCEPT_H1 -> -n;
+            case ACCEPT_H0 -> n;
+            default -> n | INCONCLUSIVE_FLAG;
+        };
+    }
+
+    /** One run of the paired GSPRT to its end: the final counts and the decision. */
+    public record PairedRun(PairCounts counts, Decision decision) {
+    }
+
+    /**
+     * One paired run with true effect {@code delta}: each pair a win with probability (d + Δ)/2,
+     * a loss with (d − Δ)/2, a tie with 1 − d, fed to {@code rule} until it decides or hits its cap.
+     */
+    public static PairedRun runPaired(StoppingRule rule, double discordance, double delta, UniformRandomProvider rng) {
+        if (!(discordance >= Math.abs(delta) && discordance <= 1)) {
+            throw new IllegalArgumentException("need |effect| <= discordance <= 1 (d = " + discordance + ", effect = "
+                    + delta + ")");
+        }
+        double pWin = (discordance + delta) / 2;
+        double pLoss = (discordance - delta) / 2;
+        return runToEnd(rule, () -> {
+            double u = rng.nextDouble();
+            return u < pWin ? 2 : u < pWin + pLoss ? 0 : 1;
+        });
+    }
+
+    private static PairedRun runToEnd(StoppingRule rule, PairDraw draw) {
         long l = 0;
         long t = 0;
         long w = 0;
@@ -153,17 +212,48 @@ public final class SprtSimulator {
             } else {
                 w++;
             }
-            Decision d = rule.evaluate(PairCounts.ofTrinomial(l, t, w)).decision();
-            long n = l + t + w;
-            if (d == Decision.ACCEPT_H1) {
-                return -n;
-            }
-            if (d == Decision.ACCEPT_H0) {
-                return n;
-            }
-            if (d == Decision.INCONCLUSIVE) {
-                return n | INCONCLUSIVE_FLAG;
+            PairCounts c = PairCounts.ofTrinomial(l, t, w);
+            Decision d = rule.evaluate(c).decision();
+            if (d.isFinal()) {
+                return new PairedRun(c, d);
             }
         }
+    }
+
+    /**
+     * The distribution of the number of pairs a paired run needs when the true effect is
+     * {@code delta}: mean (with its standard error), median, 90th and 99th percentiles, and the
+     * shares accepting H1 and ending inconclusive at the cap.
+     */
+    public record PairsDistribution(int replications, double effect, double mean, double meanSe, long p50, long p90,
+            long p99, double acceptH1, double inconclusive) {
+    }
+
+    /** {@link PairsDistribution} over {@code reps} seeded runs at effect {@code delta}. */
+    public PairsDistribution pairsAt(StoppingRule rule, double discordance, double delta, int reps, long seed) {
+        long[] n = new long[reps];
+        int[] outcome = new int[reps];
+        ParallelChunks.run(threads, reps, "sprt-pairs", (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(Hashing.deriveSeed(seed, "pairs-at", i));
+                PairedRun r = runPaired(rule, discordance, delta, rng);
+                n[i] = r.counts().pairs();
+                outcome[i] = r.decision() == Decision.ACCEPT_H1 ? 1 : r.decision() == Decision.INCONCLUSIVE ? 2 : 0;
+            }
+        }, null);
+        long h1 = Arrays.stream(outcome).filter(o -> o == 1).count();
+        long inc = Arrays.stream(outcome).filter(o -> o == 2).count();
+        return new PairsDistribution(reps, delta, mean(n), standardError(n), percentile(n, 0.5), percentile(n, 0.9),
+                percentile(n, 0.99), (double) h1 / reps, (double) inc / reps);
+    }
+
+    /**
+     * The worst case for a budget: the distribution of pairs at the midpoint effect (±min_effect/2,
+     * on the side the rule tests; + for direction both), where the GSPRT takes longest. One thread,
+     * seeded, so a run's projection is reproducible.
+     */
+    public static PairsDistribution pairsAtMidpoint(StoppingRule rule, double discordance, int reps, long seed) {
+        double mid = rule.minEffect() / 2 * (rule.direction() == Direction.WORSE ? -1 : 1);
+        return new SprtSimulator(1).pairsAt(rule, discordance, mid, reps, seed);
     }
 }

@@ -6,7 +6,10 @@ package dev.metaorch.stats;
  * the cumulative counts, so replaying pairs in pair order always reproduces the decision.
  *
  * @param test {@code gsprt} (trinomial, default), {@code mcnemar} (discordant pairs) or
- *             {@code normal} (continuous metric, lower is better; effect relative to the control mean)
+ *             {@code normal} (continuous metric, lower is better: a GSPRT on the log-ratios
+ *             ln(control/test) with H1 θ1 = −ln(1 − minEffect), i.e. the test's typical value
+ *             {@code minEffect} lower — fixed before the run, scale-free, right for skewed costs;
+ *             no decision before {@link NormalGsprt#DEFAULT_MIN_PAIRS} pairs; ADR-121)
  */
 public record StoppingRule(String test, Direction direction, double alpha, double beta, double minEffect,
         double discordance, long cap) {
@@ -66,12 +69,8 @@ public record StoppingRule(String test, Direction direction, double alpha, doubl
         return switch (test) {
             case "gsprt" -> TrinomialGsprt.forEffect(minEffect, regression, b).llr(c.losses(), c.ties(), c.wins());
             case "mcnemar" -> new McNemarSprt(minEffect, discordance, regression, b).llr(c.wins(), c.losses());
-            case "normal" -> {
-                long n = c.pairs();
-                double controlMean = n == 0 ? 0 : c.controlSum() / n;
-                double theta = minEffect * controlMean * (regression ? -1 : 1);
-                yield theta == 0 ? 0 : new NormalGsprt(theta, b).llr(n, c.diffSum(), c.diffSumSquares());
-            }
+            case "normal" -> new NormalGsprt(NormalGsprt.logTheta(minEffect, regression), b)
+                    .llr(c.pairs(), c.logRatioSum(), c.logRatioSumSquares());
             default -> throw new IllegalArgumentException("unknown test '" + test + "' (gsprt, mcnemar, normal)");
         };
     }
