@@ -4,7 +4,7 @@
 # is "N passed, M failed" and the exit code is non-zero when M > 0.
 #
 #   ./chaos.sh              all scenarios
-#   ./chaos.sh kill9 disk   only the named ones (kill9 sigterm parallel faulty disk corrupt overspend orphans)
+#   ./chaos.sh kill9 disk   only the named ones (kill9 sigterm parallel faulty disk corrupt overspend orphans double-resume)
 set -u
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
@@ -142,6 +142,18 @@ def tracker(path, runs):
         final[l["run_id"]] = l["status"]
     if len(lines) != 2 * runs or len(final) != runs or any(s == "running" for s in final.values()):
         print("tracker: %d lines, statuses %s" % (len(lines), final)); return 1
+    return 0
+
+def no_dup_attempts(run_dir):
+    """No attempt was bought twice: each (session_id, attempt) appears once in the log."""
+    seen = {}
+    for line in open(run_dir + "/sessions.jsonl"):
+        r = json.loads(line)
+        key = (r["session_id"], r["attempt"])
+        seen[key] = seen.get(key, 0) + 1
+    dups = [k for k, n in seen.items() if n > 1]
+    if dups:
+        print("%d attempts recorded twice, e.g. %s attempt %d" % (len(dups), dups[0][0], dups[0][1])); return 1
     return 0
 
 def hashes(path, *texts):
@@ -296,7 +308,7 @@ if want disk; then
   [ -z "$why" ] && pass "disk-full (exit 1 with 'File too large', torn tail repaired, resumed to the same result)" || fail disk-full "$why"
 fi
 
-# --- 7. overspend: the cap holds at concurrency 512 -----------------------------------------
+# --- 7. overspend: the cap holds at concurrency 512 ---------------------------------------
 if want overspend; then
   r="$work/overspend"
   why=""
@@ -357,7 +369,7 @@ PY
   [ -z "$why" ] && pass "corrupted-logs (torn and NUL tails repaired; middle line refused with line and byte; glued records read)" || fail corrupted-logs "$why"
 fi
 
-# --- 7. orphaned agents: SIGTERM and kill -9 of metaorch while process agents run ----------
+# --- 9. orphaned agents: SIGTERM and kill -9 of metaorch while process agents run ----------
 # Each agent reports two paid calls at once (noting each in its "paid" file once reported),
 # leaves behind a double-forked process that writes a marker after params.marker_delay_s unless
 # it is killed, works for 1.5 s and exits. Any marker means an agent process outlived the
@@ -479,6 +491,40 @@ PY
     out=$(orphans paid "$r/marks" "$r/runs/nine" nine) || why="nine: $out"
   fi
   [ -z "$why" ] && pass "orphaned-agents (SIGTERM: exit 143, no agent alive, $term_summary; kill -9: $survivors survivor processes reaped by the resume, no marker, $out)" || fail orphaned-agents "$why"
+fi
+
+# --- 8. double resume: after a kill -9, two resumes at once; one owner, nothing bought twice ---
+if want double-resume; then
+  r="$work/double"
+  why=""
+  "${JAVA[@]}" "${AB[@]}" "${LATENCY[@]}" --results "$r" --run-id victim --seed 25 --concurrency 4 > /dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 1 600); do [ "$(lines_in "$r/runs/victim/sessions.jsonl")" -ge 20 ] && break; sleep 0.05; done
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  [ -f "$r/runs/victim/result.json" ] && why="the run finished before the kill"
+  if [ -z "$why" ]; then
+    "${JAVA[@]}" run-experiment --resume victim --results "$r" --quiet --json > "$r.a.out" 2>"$r.a.err" &
+    a=$!
+    "${JAVA[@]}" run-experiment --resume victim --results "$r" --quiet --json > "$r.b.out" 2>"$r.b.err" &
+    b=$!
+    wait "$a"; ca=$?
+    wait "$b"; cb=$?
+    codes="$(printf '%s\n' "$ca" "$cb" | sort -n | tr '\n' ' ')"
+    [ "$codes" = "0 2 " ] || why="exit codes $ca and $cb, expected one 0 and one 2: $(tail -1 "$r.a.err") / $(tail -1 "$r.b.err")"
+  fi
+  if [ -z "$why" ]; then
+    refused="$r.a.err"; [ "$ca" = 2 ] || refused="$r.b.err"
+    grep -qE "run victim is in use by pid [0-9]+ on host [^ ]+ since [0-9T:.-]+Z \(run-experiment --resume\)" "$refused" \
+      || why="the refusal does not name the holder: $(head -1 "$refused")"
+  fi
+  if [ -z "$why" ]; then
+    out=$(check no_dup_attempts "$r/runs/victim") || why="$out"
+  fi
+  if [ -z "$why" ]; then
+    out=$(check log_ok "$r/runs/victim") || why="$out"
+  fi
+  [ -z "$why" ] && pass "double-resume (one resume ran, the other exited 2 naming the holder; $(lines_in "$r/runs/victim/sessions.jsonl") log lines, no attempt twice)" || fail double-resume "$why"
 fi
 
 echo "$passed passed, $failed failed"

@@ -6,6 +6,7 @@ import dev.metaorch.common.Json;
 import dev.metaorch.session.SessionRecord;
 import dev.metaorch.stats.Intervals;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,9 @@ public final class Aggregation implements Consumer<SessionRecord> {
     private final List<GroupKey> keys;
     private final Map<String, ArmStats> groups = new TreeMap<>();
     private final Map<String, Map<String, long[]>> perTask = new TreeMap<>();
+    /** Hash indexes over the two sorted maps (same values): a record costs hash lookups, not tree walks. */
+    private final Map<String, ArmStats> groupIndex = new HashMap<>();
+    private final Map<String, Map<String, long[]>> taskIndex = new HashMap<>();
     private long sessions;
 
     public Aggregation(List<GroupKey> keys) {
@@ -30,9 +34,26 @@ public final class Aggregation implements Consumer<SessionRecord> {
     public void accept(SessionRecord r) {
         sessions++;
         String key = GroupKey.keyOf(keys, r);
-        groups.computeIfAbsent(key, k -> new ArmStats()).add(r);
+        ArmStats stats = groupIndex.get(key);
+        if (stats == null) {
+            stats = new ArmStats();
+            groupIndex.put(key, stats);
+            groups.put(key, stats);
+        }
+        stats.add(r);
         if (!r.outcome().isInfrastructure() && r.task() != null) {
-            long[] t = perTask.computeIfAbsent(key, k -> new TreeMap<>()).computeIfAbsent(r.task().id(), k -> new long[2]);
+            Map<String, long[]> tasks = taskIndex.get(key);
+            if (tasks == null) {
+                tasks = new HashMap<>();
+                taskIndex.put(key, tasks);
+                perTask.put(key, new TreeMap<>());
+            }
+            long[] t = tasks.get(r.task().id());
+            if (t == null) {
+                t = new long[2];
+                tasks.put(r.task().id(), t);
+                perTask.get(key).put(r.task().id(), t);
+            }
             t[0] += r.success() ? 1 : 0;
             t[1]++;
         }

@@ -154,11 +154,12 @@ public final class ArmStats {
         return o;
     }
 
-    /** A growable array of longs with exact quantiles (nearest rank). */
+    /** A growable array of longs with exact quantiles (nearest rank), sorted once for all of them. */
     static final class Samples {
         private long[] values = new long[64];
         private int size;
         private long sum;
+        private long[] sorted;
 
         void add(long v) {
             if (size == values.length) {
@@ -166,6 +167,7 @@ public final class ArmStats {
             }
             values[size++] = v;
             sum += v;
+            sorted = null;
         }
 
         double mean() {
@@ -176,8 +178,10 @@ public final class ArmStats {
             if (size == 0) {
                 return 0;
             }
-            long[] sorted = Arrays.copyOf(values, size);
-            Arrays.sort(sorted);
+            if (sorted == null) {
+                sorted = Arrays.copyOf(values, size);
+                Arrays.sort(sorted);
+            }
             int rank = (int) Math.ceil(q * size);
             return sorted[Math.max(0, Math.min(size - 1, rank - 1))];
         }

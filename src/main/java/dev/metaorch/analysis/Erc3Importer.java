@@ -10,6 +10,8 @@ import dev.metaorch.common.MetaorchException;
 import dev.metaorch.config.ConfigLoader;
 import dev.metaorch.config.HashDictionary;
 import dev.metaorch.config.PriceTable;
+import dev.metaorch.runner.RunFolder;
+import dev.metaorch.runner.RunLock;
 import dev.metaorch.session.JsonlSessionStore;
 import dev.metaorch.session.Outcome;
 import dev.metaorch.session.SessionLogReader;
@@ -70,9 +72,8 @@ public final class Erc3Importer {
         if (!root.isArray()) {
             throw MetaorchException.invalidInput(name + ": /: expected a JSON array of ERC3 sessions");
         }
-        Path log = resultsDir.resolve("runs").resolve(runId).resolve("sessions.jsonl");
-        Set<String> existing = new HashSet<>();
-        SessionLogReader.read(log, r -> existing.add(r.sessionId()), p -> warn.accept(p.toString()));
+        RunFolder folder = new RunFolder(resultsDir, runId);
+        Path log = folder.sessions();
         List<String> warnings = new ArrayList<>();
         Consumer<String> w = s -> {
             warnings.add(s);
@@ -99,16 +100,23 @@ public final class Erc3Importer {
             records.addAll(tasks);
         }
         int added = 0;
-        Files.createDirectories(log.getParent());
-        try (JsonlSessionStore store = JsonlSessionStore.open(log)) {
+        HashDictionary dict = new HashDictionary(resultsDir);
+        dict.read(); // a corrupt dictionary is bad input: refused before anything is written
+        Files.createDirectories(folder.dir());
+        // the run's one owner while importing: a concurrent import of the same file waits, then
+        // sees every record of the first one and adds nothing
+        try (RunLock lock = RunLock.acquireWaiting(folder, "import erc3", warn);
+                JsonlSessionStore store = JsonlSessionStore.open(log)) {
+            Set<String> existing = new HashSet<>();
+            SessionLogReader.read(log, r -> existing.add(r.sessionId()), p -> warn.accept(p.toString()));
             for (SessionRecord r : records) {
                 if (existing.add(r.sessionId())) {
                     store.append(r);
                     added++;
                 }
             }
+            dict.addAll(hashes);
         }
-        new HashDictionary(resultsDir).addAll(hashes);
         return new Summary(runId, log, root.size(), records.size(), added, records.size() - added, graded, warnings);
     }
 

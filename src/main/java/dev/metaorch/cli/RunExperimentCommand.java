@@ -57,10 +57,13 @@ final class RunExperimentCommand implements Callable<Integer> {
     @Option(names = "--run-id", description = "Id of the new run (default <test id>-<timestamp>).")
     String runId;
 
-    @Option(names = "--resume", paramLabel = "RUN_ID", description = "Continue an interrupted run.")
+    @Option(names = "--resume", paramLabel = "RUN_ID",
+            description = "Continue an interrupted run (or complete a finished one's tracker line and hashes).")
     String resume;
 
-    @Option(names = "--force", description = "Run even when the projected spend exceeds the budget.")
+    @Option(names = "--force", description = {"Run even when the projected spend exceeds the budget; with --resume,",
+        "resume although a task suite, price table or plugin changed since the run started",
+        "(the run goes on with its snapshot copies)."})
     boolean force;
 
     @Option(names = "--results", defaultValue = "results", description = "Results folder (default ${DEFAULT-VALUE}).")

@@ -4,17 +4,23 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Whole-file writes that are either fully visible or not at all: a temp file in the same
  * directory, {@code force}, an atomic rename, then an fsync of the directory (SQLite's recipe).
+ * The temp file is created with the default permissions (0666 minus the umask), so results
+ * in a shared folder are as readable as any other file the user creates there.
  */
 public final class AtomicFiles {
+
     private AtomicFiles() {
     }
 
@@ -28,10 +34,21 @@ public final class AtomicFiles {
 
     public static void write(Path target, byte[] bytes) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        Path tmp = null;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            Files.createDirectories(dir);
+            FileChannel created = null;
+            while (created == null) {
+                // not Files.createTempFile: it makes the file 0600 whatever the umask, and the
+                // rename would carry that mode to the result (a teammate could not read it)
+                tmp = dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
+                try {
+                    created = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                } catch (FileAlreadyExistsException e) {
+                    tmp = null;
+                }
+            }
+            try (FileChannel ch = created) {
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) {
                     ch.write(buf);
@@ -44,8 +61,12 @@ public final class AtomicFiles {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
             fsyncDirectory(dir);
+        } catch (AccessDeniedException e) {
+            throw new IOException(target + ": cannot write: permission denied (" + e.getFile() + ")", e);
         } finally {
-            Files.deleteIfExists(tmp);
+            if (tmp != null) {
+                Files.deleteIfExists(tmp);
+            }
         }
     }
 

@@ -18,10 +18,19 @@ public final class Hashing {
         return digest("SHA-256", text);
     }
 
+    /** SHA-256 of raw bytes (file contents), in hex. */
+    public static String sha256(byte[] bytes) {
+        return digest("SHA-256", bytes);
+    }
+
     private static String digest(String algorithm, String text) {
+        return digest(algorithm, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String digest(String algorithm, byte[] bytes) {
         try {
             MessageDigest md = MessageDigest.getInstance(algorithm);
-            return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(md.digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(algorithm + " is required by the Java platform", e);
         }

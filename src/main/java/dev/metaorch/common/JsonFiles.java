@@ -19,7 +19,7 @@ public final class JsonFiles {
     public static JsonNode read(Path file, String name, String what) {
         try {
             JsonNode n = Json.mapper().readTree(Files.readString(file));
-            if (n == null) {
+            if (n == null || n.isMissingNode()) { // Jackson reads an empty text as a missing node
                 throw MetaorchException.invalidInput(name + ": /: expected JSON, got an empty file");
             }
             return n;

@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.metaorch.common.AtomicFiles;
 import dev.metaorch.common.Hashing;
 import dev.metaorch.common.Json;
+import dev.metaorch.common.JsonFiles;
 import dev.metaorch.common.MetaorchException;
 import dev.metaorch.common.Money;
 import dev.metaorch.common.SafeIds;
 import dev.metaorch.config.ConfigLoader;
-import dev.metaorch.config.HashDictionary;
 import dev.metaorch.config.ResolvedConfig;
 import dev.metaorch.config.Task;
 import dev.metaorch.config.TaskSuite;
@@ -20,7 +20,9 @@ import dev.metaorch.runner.BudgetGate;
 import dev.metaorch.runner.CostProjection;
 import dev.metaorch.runner.LaunchLoop;
 import dev.metaorch.runner.SpendProjection;
+import dev.metaorch.runner.OpenRun;
 import dev.metaorch.runner.RunFolder;
+import dev.metaorch.runner.RunOpener;
 import dev.metaorch.runner.RunnerOptions;
 import dev.metaorch.runner.SessionJob;
 import dev.metaorch.runner.SessionRunner;
@@ -84,6 +86,8 @@ public final class AbExperiment {
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile LaunchLoop launchLoop;
     private volatile boolean interrupted;
+    /** The run folder held for this run's whole life (its lock is released when run() returns). */
+    private volatile OpenRun open;
 
     public AbExperiment(ExperimentOptions options, Monitor monitor) {
         this.options = options;
@@ -123,6 +127,10 @@ public final class AbExperiment {
         try {
             return runInternal(resumeId);
         } finally {
+            OpenRun held = open;
+            if (held != null) {
+                held.close();
+            }
             finished.countDown();
         }
     }
@@ -131,26 +139,26 @@ public final class AbExperiment {
         Instant started = Instant.now();
         ConfigLoader loader = new ConfigLoader();
         Path results = options.resultsDir();
+        RunOpener opener = new RunOpener(results);
+        VariantRegistry registry = VariantRegistry.load(options.pluginDir());
         RunFolder folder;
         ResolvedConfig control;
         ResolvedConfig test;
         Settings s;
         ObjectNode manifest;
+        OpenRun resumed = null;
         boolean resuming = resumeId != null;
         if (resuming) {
-            folder = new RunFolder(results, SafeIds.require("--resume", resumeId));
-            if (!Files.isRegularFile(folder.manifest())) {
-                throw MetaorchException.invalidInput("--resume " + resumeId + ": no run with that id in "
-                        + results.resolve("runs"));
-            }
-            manifest = (ObjectNode) Json.mapper().readTree(Files.readString(folder.manifest()));
+            // locks the run (a second owner is refused), checks its snapshot, redoes its hashes
+            resumed = opener.resume(resumeId, "run-experiment", options.force(), registry, monitor::message);
+            open = resumed;
+            folder = resumed.folder();
+            manifest = resumed.manifest();
+            control = resumed.config(CONTROL);
+            test = resumed.config(TEST);
             if (Files.isRegularFile(folder.result())) {
-                ExperimentResult done = Json.mapper().readValue(folder.result().toFile(), ExperimentResult.class);
-                monitor.message("run " + resumeId + " already finished: " + done.decision());
-                return done;
+                return completeFinish(resumed, control, test);
             }
-            control = loader.loadSnapshot(folder.config(CONTROL));
-            test = loader.loadSnapshot(folder.config(TEST));
             s = Json.mapper().treeToValue(manifest.get("settings"), Settings.class);
         } else {
             control = loader.load(options.control(), options.overrides());
@@ -160,14 +168,14 @@ public final class AbExperiment {
             s = settings(test);
             String runId = options.runId() != null ? SafeIds.require("--run-id", options.runId())
                     : RunFolder.newRunId(test.experimentId());
+            opener.requireFresh(runId);
             folder = new RunFolder(results, runId);
-            if (folder.exists()) {
-                throw MetaorchException.invalidInput("--run-id " + runId + ": a run with that id exists; use --resume " + runId);
-            }
             manifest = Json.object();
         }
-        TaskSuite controlSuite = TaskSuite.load(control.tasksPath());
-        TaskSuite testSuite = control.tasksPath().equals(test.tasksPath()) ? controlSuite : TaskSuite.load(test.tasksPath());
+        // a resumed run reads the copies in its snapshot, whatever happened to the originals
+        TaskSuite controlSuite = resumed != null ? resumed.suite(CONTROL) : TaskSuite.load(control.tasksPath());
+        TaskSuite testSuite = control.tasksPath().equals(test.tasksPath()) ? controlSuite
+                : resumed != null ? resumed.suite(TEST) : TaskSuite.load(test.tasksPath());
         List<Task> controlTasks = controlSuite.restrictedTo(control.taskCodes());
         Map<String, Task> testById = new LinkedHashMap<>();
         testSuite.restrictedTo(test.taskCodes()).forEach(t -> testById.put(t.id(), t));
@@ -197,19 +205,19 @@ public final class AbExperiment {
         TaskPlan controlPlan = new TaskPlan(unpaired ? controlTasks : common, Hashing.deriveSeed(s.seed(), "pairs", unpaired ? CONTROL : ""));
         TaskPlan testPlan = unpaired ? new TaskPlan(List.copyOf(testById.values()), Hashing.deriveSeed(s.seed(), "pairs", TEST)) : null;
 
-        VariantRegistry registry = VariantRegistry.load(options.pluginDir());
         ArmFactory factory = new ArmFactory(registry, options.prices());
-        ArmSetup controlArm = factory.create(CONTROL, control, controlSuite, folder.logs());
-        ArmSetup testArm = factory.create(TEST, test, testSuite, folder.logs());
+        ArmSetup controlArm = resumed != null
+                ? factory.create(CONTROL, control, controlSuite, folder.logs(), resumed.prices(CONTROL, options.prices()))
+                : factory.create(CONTROL, control, controlSuite, folder.logs());
+        ArmSetup testArm = resumed != null
+                ? factory.create(TEST, test, testSuite, folder.logs(), resumed.prices(TEST, options.prices()))
+                : factory.create(TEST, test, testSuite, folder.logs());
         StoppingRule rule = ruleFor(s);
 
         SpendProjection projection = null;
         if (!resuming) {
             projection = budgetGate(s, rule, controlArm, testArm, results);
-            folder.create();
-            folder.writeConfig(CONTROL, control);
-            folder.writeConfig(TEST, test);
-            manifest.put("run_id", folder.runId()).put("kind", "run-experiment").put("created_at", started.toString())
+            manifest.put("created_at", started.toString())
                     .put("control_file", String.valueOf(options.control())).put("test_file", String.valueOf(options.test()));
             manifest.putPOJO("overrides", options.overrides());
             manifest.set("settings", Json.tree(s));
@@ -224,15 +232,13 @@ public final class AbExperiment {
                         + results.resolve("runs") : "") + (options.tasksLabel() != null && restrictToMetric ? "; " : "")
                         + (restrictToMetric ? "where " + s.metric().label() + " is defined: impossible tasks" : "") + ")");
             }
-            AtomicFiles.writeJson(folder.manifest(), manifest);
-            Map<String, String> hashes = new TreeMap<>();
-            for (ResolvedConfig c : List.of(control, test)) {
-                List<String> g = c.guidelines();
-                for (int i = 0; i < g.size(); i++) {
-                    hashes.put(c.guidelineHashes().get(i), g.get(i));
-                }
-            }
-            new HashDictionary(results).addAll(hashes);
+            Map<String, ResolvedConfig> arms = new LinkedHashMap<>();
+            arms.put(CONTROL, control);
+            arms.put(TEST, test);
+            // creates the folder atomically and locks it, snapshots the inputs, records the
+            // hashes, and writes run.json last (see RunOpener)
+            open = opener.create(new RunOpener.NewRun(folder.runId(), "run-experiment", arms, options.prices(), registry,
+                    manifest), monitor::message);
         }
         ExperimentTracker tracker = new ExperimentTracker(results);
         RepeatedTests.warning(tracker.runs(), control.configHash(), test.configHash(), folder.runId())
@@ -286,9 +292,7 @@ public final class AbExperiment {
                 return result;
             }
             AtomicFiles.writeJson(folder.result(), result);
-            String verdict = result.hypothesisVerdict() == null ? "" : result.hypothesisVerdict();
-            String status = result.stoppedBy() != null && result.stoppedBy().equals(STOPPED_BY_BREAKER) ? "aborted"
-                    : verdict.equals("accepted") ? "accepted" : verdict.startsWith("rejected") ? "rejected" : "inconclusive";
+            String status = trackerStatus(result);
             tracker.append(trackerEntry(folder.runId(), control, test, status, result.ledger(), started, result));
             return result;
         } finally {
@@ -308,6 +312,49 @@ public final class AbExperiment {
             }
         }, p -> { });
         return ledger.figures(beyond == null ? null : beyond.result());
+    }
+
+    /**
+     * Resuming a finished run redoes what its finish may not have done (recovery is redo): a
+     * kill between writing result.json and appending the tracker's final line leaves the
+     * tracker at "running", so the line is appended now. (The hashes were redone on open.)
+     */
+    private ExperimentResult completeFinish(OpenRun run, ResolvedConfig control, ResolvedConfig test) throws IOException {
+        RunFolder folder = run.folder();
+        JsonNode read = JsonFiles.read(folder.result(), folder.result().toString(), "result");
+        if (!(read instanceof ObjectNode)) {
+            throw MetaorchException.invalidInput(folder.result() + ": /: expected a JSON object");
+        }
+        ExperimentResult done = Json.mapper().treeToValue(read, ExperimentResult.class);
+        String decision = done.decision();
+        String status = trackerStatus(done);
+        ExperimentTracker tracker = new ExperimentTracker(options.resultsDir());
+        boolean recorded = tracker.latest(run.runId()).map(e -> e.path("status").asText().equals(status)).orElse(false);
+        if (!recorded) {
+            Instant created = Instant.parse(run.manifest().path("created_at").asText(Instant.now().toString()));
+            tracker.append(trackerEntry(run.runId(), control, test, status, done.ledger(), created, done))
+                    .forEach(w -> monitor.message("warning: " + w));
+            monitor.message("run " + run.runId() + ": completed its finish: appended the tracker's final line (" + status
+                    + ") to " + tracker.file());
+        }
+        monitor.message("run " + run.runId() + " already finished: " + decision);
+        return done;
+    }
+
+    /** The tracker status of a finished run: the hypothesis verdict, or aborted by the circuit breaker. */
+    static String trackerStatus(ExperimentResult result) {
+        String verdict = result.hypothesisVerdict() == null ? "" : result.hypothesisVerdict();
+        if (STOPPED_BY_BREAKER.equals(result.stoppedBy())) {
+            return "aborted";
+        }
+        if (result.hypothesisVerdict() == null) {
+            return switch (result.decision()) {
+                case "accept_h1" -> "accepted";
+                case "accept_h0" -> "rejected";
+                default -> "inconclusive";
+            };
+        }
+        return verdict.equals("accepted") ? "accepted" : verdict.startsWith("rejected") ? "rejected" : "inconclusive";
     }
 
     /** The tasks that the history in {@code results} labels {@code label} (task clustering): see {@link TaskSelection}. */

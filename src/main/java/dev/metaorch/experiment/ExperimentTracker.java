@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code results/experiments.jsonl}: an append-only event log of experiment runs. A run appends
@@ -31,10 +32,21 @@ public final class ExperimentTracker {
         return file;
     }
 
-    public void append(ObjectNode entry) throws IOException {
+    /**
+     * Appends one line, durably and under the lock. A torn last line (a crash or a full disk
+     * during an earlier append) is moved aside first, so the new line starts on a line of its
+     * own; the returned warnings say so.
+     */
+    public List<String> append(ObjectNode entry) throws IOException {
         try (JsonlSessionStore log = JsonlSessionStore.open(file)) {
             log.appendLine(Json.line(entry));
+            return log.warnings();
         }
+    }
+
+    /** The latest entry of one run, if the tracker has any. */
+    public Optional<ObjectNode> latest(String runId) throws IOException {
+        return runs().stream().filter(o -> o.path("run_id").asText().equals(runId)).findFirst();
     }
 
     /** Every run's latest entry, in order of first appearance. */

@@ -19,7 +19,11 @@ public final class ArmFactory {
     }
 
     public ArmSetup create(String arm, ResolvedConfig config, TaskSuite suite, Path logDir) {
-        PriceTable prices = PriceTable.locate(explicitPrices, config.chain());
+        return create(arm, config, suite, logDir, PriceTable.locate(explicitPrices, config.chain()));
+    }
+
+    /** An arm priced by a given table (a resumed run's snapshot copy). */
+    public ArmSetup create(String arm, ResolvedConfig config, TaskSuite suite, Path logDir, PriceTable prices) {
         PriceTable.ModelPrice price = prices.require(config.modelId(), config.sourceOf("/model_id") + ": /model_id");
         VariantProvider provider = registry.require(config.variant(), config.sourceOf("/variant") + ": /variant");
         var variant = provider.create(new VariantContext(arm, config, suite, prices, logDir));

@@ -11,7 +11,6 @@ import dev.metaorch.common.SafeIds;
 import dev.metaorch.session.RunLedger;
 import java.nio.file.Files;
 import dev.metaorch.config.ConfigLoader;
-import dev.metaorch.config.HashDictionary;
 import dev.metaorch.config.ResolvedConfig;
 import dev.metaorch.config.TaskSuite;
 import dev.metaorch.session.JsonlSessionStore;
@@ -22,9 +21,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -78,27 +77,48 @@ public final class Hub {
         }
     }
 
+    private volatile OpenRun open;
+
+    /** Runs the hub; the run folder stays locked (one owner) until the result files are written. */
     public ObjectNode run(Consumer<Progress> progress, Consumer<String> messages) throws IOException {
+        try {
+            return runOpened(progress, messages);
+        } finally {
+            OpenRun held = open;
+            if (held != null) {
+                held.close();
+            }
+        }
+    }
+
+    private ObjectNode runOpened(Consumer<Progress> progress, Consumer<String> messages) throws IOException {
         Instant started = Instant.now();
         ConfigLoader loader = new ConfigLoader();
         List<ResolvedConfig> configs = new ArrayList<>();
         boolean resuming = options.resume() != null;
+        RunOpener opener = new RunOpener(options.resultsDir());
+        VariantRegistry registry = VariantRegistry.load(options.pluginDir());
         RunFolder folder;
         Settings settings;
+        OpenRun resumed = null;
         if (resuming) {
-            folder = new RunFolder(options.resultsDir(), SafeIds.require("--resume", options.resume()));
-            if (!Files.isRegularFile(folder.manifest())) {
-                throw MetaorchException.invalidInput("--resume " + options.resume() + ": no hub run with that id in "
-                        + options.resultsDir().resolve("runs"));
-            }
+            resumed = opener.resume(options.resume(), "hub", options.force(), registry, messages);
+            open = resumed;
+            folder = resumed.folder();
             if (Files.isRegularFile(folder.result())) {
+                // recovery is redo: a kill between result.json and latest_run.json left the latter behind
+                ObjectNode done = (ObjectNode) Json.mapper().readTree(folder.result().toFile());
+                AtomicFiles.writeJson(options.resultsDir().resolve("latest_run.json"), done);
                 messages.accept("run " + folder.runId() + " already finished");
-                return (ObjectNode) Json.mapper().readTree(folder.result().toFile());
+                return done;
             }
-            settings = Json.mapper().treeToValue(Json.mapper().readTree(folder.manifest().toFile()).get("settings"),
-                    Settings.class);
+            if (!resumed.manifest().has("settings")) {
+                throw MetaorchException.invalidInput("--resume " + options.resume() + ": " + folder.manifest()
+                        + ": /settings: missing (the run was started by an older metaorch, which could not resume hub runs)");
+            }
+            settings = Json.mapper().treeToValue(resumed.manifest().get("settings"), Settings.class);
             for (String id : settings.variants()) {
-                configs.add(loader.loadSnapshot(folder.config(id)));
+                configs.add(resumed.config(id));
             }
         } else {
             for (Path p : options.variants()) {
@@ -118,42 +138,36 @@ public final class Hub {
                         + "), got " + total);
             }
             String runId = options.runId() != null ? SafeIds.require("--run-id", options.runId()) : RunFolder.newRunId("hub");
+            opener.requireFresh(runId);
             folder = new RunFolder(options.resultsDir(), runId);
-            if (folder.exists()) {
-                throw MetaorchException.invalidInput("--run-id " + runId + ": a run with that id exists; use --resume "
-                        + runId);
-            }
             double budget = options.maxCostUsd() != null ? options.maxCostUsd() : options.spec().maxCostUsd();
             settings = new Settings(configs.stream().map(ResolvedConfig::experimentId).toList(), seed, total,
                     options.allocation() == null ? "uniform" : options.allocation(), budget, options.concurrency(),
                     options.spec().weights(), options.spec().scales());
         }
         int k = configs.size();
-        VariantRegistry registry = VariantRegistry.load(options.pluginDir());
         ArmFactory factory = new ArmFactory(registry, options.prices());
         List<ArmSetup> arms = new ArrayList<>();
         List<TaskPlan> plans = new ArrayList<>();
         for (ResolvedConfig c : configs) {
-            TaskSuite suite = TaskSuite.load(c.tasksPath());
-            arms.add(factory.create(c.experimentId(), c, suite, folder.logs()));
+            String id = c.experimentId();
+            TaskSuite suite = resumed != null ? resumed.suite(id) : TaskSuite.load(c.tasksPath());
+            arms.add(resumed != null ? factory.create(id, c, suite, folder.logs(), resumed.prices(id, options.prices()))
+                    : factory.create(id, c, suite, folder.logs()));
             plans.add(new TaskPlan(suite.restrictedTo(c.taskCodes()), Hashing.deriveSeed(settings.seed(), "hub")));
         }
         Allocator allocator = allocators.create(settings.policy(), k, settings.total(), settings.seed());
         if (!resuming) {
             budgetGate(arms, settings.total(), settings.budgetUsd(), settings.policy(), messages);
-            folder.create();
-            Map<String, String> hashes = new TreeMap<>();
-            for (ResolvedConfig c : configs) {
-                folder.writeConfig(c.experimentId(), c);
-                for (int i = 0; i < c.guidelines().size(); i++) {
-                    hashes.put(c.guidelineHashes().get(i), c.guidelines().get(i));
-                }
-            }
-            new HashDictionary(options.resultsDir()).addAll(hashes);
-            ObjectNode manifest = Json.object();
-            manifest.put("run_id", folder.runId()).put("kind", "hub").put("created_at", started.toString());
-            manifest.set("settings", Json.tree(settings));
-            AtomicFiles.writeJson(folder.manifest(), manifest);
+            Map<String, ResolvedConfig> byArm = new LinkedHashMap<>();
+            configs.forEach(c -> byArm.put(c.experimentId(), c));
+            ObjectNode fields = Json.object();
+            fields.put("created_at", started.toString());
+            fields.set("settings", Json.tree(settings));
+            fields.set("variant_files", Json.tree(options.variants().stream().map(String::valueOf).toList()));
+            // created atomically and locked for the whole run; snapshot and hashes written before any session
+            open = opener.create(new RunOpener.NewRun(folder.runId(), "hub", byArm, options.prices(), registry, fields),
+                    messages);
         }
         var runOptions = configs.get(0).run();
         try (JsonlSessionStore store = JsonlSessionStore.open(folder.sessions())) {

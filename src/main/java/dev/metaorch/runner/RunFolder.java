@@ -45,12 +45,13 @@ public record RunFolder(Path resultsDir, String runId) {
         return dir().resolve("config." + arm + ".json");
     }
 
+    /**
+     * Whether the folder exists. Not a test before creating a run: {@link RunOpener} creates
+     * the folder atomically and locks it (an "exists?" check followed by a creation let two
+     * runs with one id both proceed).
+     */
     public boolean exists() {
         return Files.isDirectory(dir());
-    }
-
-    public void create() throws IOException {
-        Files.createDirectories(logs());
     }
 
     /**

@@ -65,32 +65,34 @@ public final class SessionLogReader {
         ArrayDeque<Future<Parsed>> inFlight = new ArrayDeque<>();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             byte[] carry = new byte[0];
-            ByteBuffer buf = ByteBuffer.allocate(BLOCK);
             long blockStart = 0;
             while (true) {
-                buf.clear();
-                int n = ch.read(buf);
+                // the unfinished line of the previous block, then up to BLOCK new bytes, read in place
+                // (sized to what is left, at least 8 KB: the file may still grow while it is read)
+                int want = (int) Math.min(BLOCK, Math.max(8192, ch.size() - ch.position()));
+                byte[] block = new byte[carry.length + want];
+                System.arraycopy(carry, 0, block, 0, carry.length);
+                int n = ch.read(ByteBuffer.wrap(block, carry.length, want));
                 if (n < 0) {
                     break;
                 }
-                byte[] block = new byte[carry.length + n];
-                System.arraycopy(carry, 0, block, 0, carry.length);
-                System.arraycopy(buf.array(), 0, block, carry.length, n);
-                int end = lastNewline(block) + 1;
-                carry = Arrays.copyOfRange(block, end, block.length);
+                int filled = carry.length + n;
+                int end = lastNewline(block, filled) + 1;
+                carry = Arrays.copyOfRange(block, end, filled);
                 if (end == 0) {
                     continue;
                 }
-                byte[] lines = end == block.length ? block : Arrays.copyOf(block, end);
+                byte[] lines = block;
+                int limit = end;
                 long start = blockStart;
                 blockStart += end;
                 if (pool == null) {
-                    Parsed p = parse(lines, start);
+                    Parsed p = parse(lines, limit, start);
                     count += p.records().size();
                     bad += p.bad();
                     lineBase = deliver(p, lineBase, records, problems, file);
                 } else {
-                    inFlight.add(pool.submit(() -> parse(lines, start)));
+                    inFlight.add(pool.submit(() -> parse(lines, limit, start)));
                     while (inFlight.size() >= 2 * threads) {
                         Parsed p = get(inFlight.poll());
                         count += p.records().size();
@@ -146,42 +148,46 @@ public final class SessionLogReader {
         return lineBase + p.lines();
     }
 
-    private static Parsed parse(byte[] bytes, long start) {
-        List<SessionRecord> out = new ArrayList<>(bytes.length / 600 + 1);
+    /** Parses the lines in {@code bytes[0, limit)} (the last one ends with a newline). */
+    private static Parsed parse(byte[] bytes, int limit, long start) {
+        List<SessionRecord> out = new ArrayList<>(limit / 600 + 1);
         List<BlockProblem> problems = new ArrayList<>(0);
         long lineNo = 0;
         long bad = 0;
         int from = 0;
-        for (int i = 0; i < bytes.length; i++) {
-            if (bytes[i] != '\n') {
-                continue;
-            }
-            lineNo++;
-            int len = i - from;
-            if (!isBlank(bytes, from, len)) {
-                try {
-                    out.add(READER.readValue(bytes, from, len));
-                } catch (IOException | RuntimeException e) {
-                    byte[] line = Arrays.copyOfRange(bytes, from, i);
-                    List<SessionRecord> glued = splitGlued(line);
-                    if (glued != null) {
-                        problems.add(new BlockProblem(lineNo, start + from, out.size(), glued.size()
-                                + " records glued on one line (a missing newline); all read", false));
-                        out.addAll(glued);
-                    } else {
-                        bad++;
-                        problems.add(new BlockProblem(lineNo, start + from, out.size(), "not a session record ("
-                                + firstLine(e.getMessage()) + "): " + preview(line), true));
+        try (FastRecordParser.Block block = new FastRecordParser.Block(bytes, limit)) {
+            for (int i = 0; i < limit; i++) {
+                if (bytes[i] != '\n') {
+                    continue;
+                }
+                lineNo++;
+                int len = i - from;
+                if (!isBlank(bytes, from, len)) {
+                    try {
+                        SessionRecord r = block.next(from, len);
+                        out.add(r != null ? r : READER.readValue(bytes, from, len));
+                    } catch (IOException | RuntimeException e) {
+                        byte[] line = Arrays.copyOfRange(bytes, from, i);
+                        List<SessionRecord> glued = splitGlued(line);
+                        if (glued != null) {
+                            problems.add(new BlockProblem(lineNo, start + from, out.size(), glued.size()
+                                    + " records glued on one line (a missing newline); all read", false));
+                            out.addAll(glued);
+                        } else {
+                            bad++;
+                            problems.add(new BlockProblem(lineNo, start + from, out.size(), "not a session record ("
+                                    + firstLine(e.getMessage()) + "): " + preview(line), true));
+                        }
                     }
                 }
+                from = i + 1;
             }
-            from = i + 1;
         }
         return new Parsed(out, problems, lineNo, bad);
     }
 
-    private static int lastNewline(byte[] b) {
-        for (int i = b.length - 1; i >= 0; i--) {
+    private static int lastNewline(byte[] b, int length) {
+        for (int i = length - 1; i >= 0; i--) {
             if (b[i] == '\n') {
                 return i;
             }

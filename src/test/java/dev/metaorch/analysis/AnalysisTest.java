@@ -130,6 +130,10 @@ class AnalysisTest {
         CommandResult r = CommandResult.run("pareto", "--results", results.toString(), "--min-success", "0.8", "--json");
         assertThat(r).succeeded();
         JsonNode a = Json.mapper().readTree(r.out());
+        JsonNode configs = Json.mapper().readTree(CommandResult.run("analyze", "--results", results.toString(), "--group-by",
+                "config", "--json").out()).path("groups");
+        assertThat(configs.size()).as("the ERC3 sample has several configs").isGreaterThan(1);
+        assertThat(a.path("points")).as("one point per config").hasSize(configs.size());
         for (JsonNode p : a.path("points")) {
             for (String k : List.of("name", "cost", "successes", "sessions", "success_rate", "ci", "label", "front_probability")) {
                 assertThat(p.has(k)).as(k).isTrue();

@@ -14,6 +14,7 @@ import dev.metaorch.common.MetaorchException;
 import dev.metaorch.config.ConfigLoader;
 import dev.metaorch.config.PriceTable;
 import dev.metaorch.config.ResolvedConfig;
+import dev.metaorch.testing.ChildProcess;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -144,17 +146,11 @@ class LlmAnalysisTest {
         Path results = dir.resolve("results");
         assertThat(CommandResult.run("run-experiment", "--control", "configs/baseline.json", "--test", "configs/exp_042.json",
                 "--results", results.toString(), "--run-id", "ab", "--quiet", "--metric", "success")).succeeded();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "dev.metaorch.cli.MetaorchApplication", "analyze", "ab", "--results", results.toString(), "--llm",
-                "--suggest-dir", dir.resolve("suggested").toString()).redirectErrorStream(true);
-        pb.environment().put("OPENAI_API_KEY", "sk-local-test");
-        pb.environment().put("OPENAI_BASE_URL", url);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out).contains("LLM analysis (gpt-4o-mini, 1200 + 300 tokens").contains("suggested config:");
+        ChildProcess.Result r = ChildProcess.metaorch(Duration.ofSeconds(60),
+                Map.of("OPENAI_API_KEY", "sk-local-test", "OPENAI_BASE_URL", url), "analyze", "ab", "--results",
+                results.toString(), "--llm", "--suggest-dir", dir.resolve("suggested").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("LLM analysis (gpt-4o-mini, 1200 + 300 tokens").contains("suggested config:");
         assertThat(bodies.get(0)).contains("coupon <id> rejected").contains("exp_042");
         Path suggested = dir.resolve("suggested").resolve("exp_042-s1.json");
         assertThat(CommandResult.run("config", "validate", suggested.toString())).succeeded();

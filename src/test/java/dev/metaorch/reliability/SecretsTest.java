@@ -2,12 +2,14 @@ package dev.metaorch.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.metaorch.testing.ChildProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,18 +27,13 @@ class SecretsTest {
 
     @Test
     void apiKeyReachesTheAgentButNoFile() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "dev.metaorch.cli.MetaorchApplication", "run-experiment", "--control", "configs/process/example-agent.json",
+        ChildProcess.Result r = ChildProcess.metaorch(Duration.ofSeconds(120), Map.of("OPENAI_API_KEY", CANARY),
+                "run-experiment", "--control", "configs/process/example-agent.json",
                 "--test", "configs/process/example-agent-better.json", "--set", "params.env_passthrough=[\"OPENAI_API_KEY\"]",
-                "--results", results.toString(), "--run-id", "secret", "--quiet", "--max-sessions", "20", "--force")
-                .redirectErrorStream(true);
-        pb.environment().put("OPENAI_API_KEY", CANARY);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out).doesNotContain(CANARY);
+                "--results", results.toString(), "--run-id", "secret", "--quiet", "--max-sessions", "20", "--force");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).doesNotContain(CANARY);
+        assertThat(r.err()).doesNotContain(CANARY);
         List<Path> files;
         try (Stream<Path> s = Files.walk(results)) {
             files = s.filter(Files::isRegularFile).toList();
@@ -51,15 +48,11 @@ class SecretsTest {
 
     @Test
     void withoutPassthroughTheAgentGetsNoKey() throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "dev.metaorch.cli.MetaorchApplication", "run-experiment", "--control", "configs/process/example-agent.json",
+        ChildProcess.Result r = ChildProcess.metaorch(Duration.ofSeconds(120), Map.of("OPENAI_API_KEY", CANARY),
+                "run-experiment", "--control", "configs/process/example-agent.json",
                 "--test", "configs/process/example-agent-better.json", "--results", results.toString(), "--run-id", "nokey",
-                "--quiet", "--max-sessions", "6", "--force").redirectErrorStream(true);
-        pb.environment().put("OPENAI_API_KEY", CANARY);
-        Process p = pb.start();
-        p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+                "--quiet", "--max-sessions", "6", "--force");
+        assertThat(r.code()).as(r.err()).isZero();
         assertThat(Files.readString(results.resolve("runs/nokey/sessions.jsonl"))).contains("\"has_api_key\":false")
                 .doesNotContain("\"has_api_key\":true");
     }

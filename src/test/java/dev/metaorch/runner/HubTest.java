@@ -71,7 +71,9 @@ class HubTest {
         List<String> lines = Files.readAllLines(results.resolve("runs/c/sessions.jsonl"));
         JsonNode last = Json.mapper().readTree(lines.get(lines.size() - 1));
         assertThat(last.at("/metrics/cache_hits").asInt()).isPositive();
-        assertThat(last.at("/metrics/cache_hit_rate").asDouble()).isBetween(0.0, 1.0);
+        long hits = last.at("/metrics/cache_hits").asLong();
+        long misses = last.at("/metrics/cache_misses").asLong();
+        assertThat(last.at("/metrics/cache_hit_rate").asDouble()).isEqualTo((double) hits / (hits + misses));
     }
 
     @Test
