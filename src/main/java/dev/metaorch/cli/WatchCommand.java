@@ -2,6 +2,7 @@ package dev.metaorch.cli;
 
 import dev.metaorch.common.ExitCodes;
 import dev.metaorch.common.Json;
+import dev.metaorch.common.MetaorchException;
 import dev.metaorch.experiment.RunState;
 import dev.metaorch.experiment.RunStateSource;
 import dev.metaorch.experiment.RunStatus;
@@ -52,6 +53,10 @@ final class WatchCommand implements Callable<Integer> {
         String last = null;
         while (true) {
             RunState s = source.state(runId);
+            if (!s.kind().equals("ab")) {
+                throw MetaorchException.invalidInput("RUN_ID " + runId + ": no run-experiment run with that id in "
+                        + results.resolve("runs") + " (it is a " + s.kind() + " run; the dashboard shows it)");
+            }
             String line = line(s);
             if (once) {
                 if (json) {
