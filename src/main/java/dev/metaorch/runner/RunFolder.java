@@ -56,11 +56,15 @@ public record RunFolder(Path resultsDir, String runId) {
 
     /**
      * Writes the arm's resolved config as run (atomically), with the task suite's absolute path
-     * so a resume from any working directory finds it.
+     * (and {@code params.working_dir}'s) so a resume from any working directory finds it.
      */
     public void writeConfig(String arm, ResolvedConfig config) throws IOException {
         var tree = config.tree().deepCopy();
         tree.put("tasks", config.tasksPath().toAbsolutePath().normalize().toString());
+        // params.working_dir is relative to the config file: the snapshot lives elsewhere (resume, replay)
+        if (tree.path("params").path("working_dir").isTextual() && tree.get("params") instanceof com.fasterxml.jackson.databind.node.ObjectNode p) {
+            p.put("working_dir", config.file().toAbsolutePath().getParent().resolve(p.get("working_dir").asText()).normalize().toString());
+        }
         AtomicFiles.writeJson(config(arm), tree);
     }
 }

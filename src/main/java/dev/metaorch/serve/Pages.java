@@ -500,14 +500,19 @@ final class Pages {
                                 .append(Html.esc(line)).append("</td></tr>");
                         continue;
                     }
+                    // metaorch's transcript lines name their kind (start, agent, llm, warning, truncated,
+                    // end); an agent line carries the agent's event, whose type is shown beside it
+                    String label = e.has("kind") ? e.path("kind").asText()
+                            + (e.path("event").has("type") ? ": " + e.path("event").path("type").asText() : "")
+                            : e.path("type").asText("?");
                     StringBuilder d = new StringBuilder("<ul>");
                     flatten(e).forEach((k, v) -> {
-                        if (!k.equals("/type")) {
+                        if (!k.equals("/type") && !k.equals("/kind") && !k.equals("/event/type")) {
                             d.append("<li><code>").append(Html.esc(k.substring(1))).append("</code> ").append(Html.esc(v))
                                     .append("</li>");
                         }
                     });
-                    h.append("<tr><td>").append(i).append("</td><td class=\"l\">").append(Html.esc(e.path("type").asText("?")))
+                    h.append("<tr><td>").append(i).append("</td><td class=\"l\">").append(Html.esc(label))
                             .append("</td><td class=\"l\">").append(d).append("</ul></td></tr>");
                 }
             }

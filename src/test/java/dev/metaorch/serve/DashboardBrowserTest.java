@@ -49,10 +49,12 @@ class DashboardBrowserTest {
         Path run = results.resolve("runs/a");
         Files.writeString(run.resolve("logs/a_test_0.a1.stderr.log"), "agent: loading tools\nagent: done\n");
         Files.createDirectories(run.resolve("transcripts"));
-        Files.writeString(run.resolve("transcripts/a_test_0.jsonl"), String.join("\n",
-                "{\"type\":\"llm_call\",\"model\":\"gpt-4o-mini\",\"prompt_tokens\":812,\"completion_tokens\":95,\"cost_usd\":0.00018}",
-                "{\"type\":\"step\",\"n\":1,\"tool\":\"check_stock\",\"ok\":true}",
-                "{\"type\":\"result\",\"success\":true,\"answer\":\"ordered 2 GPUs\"}") + "\n");
+        // the layout and line kinds of proxy.Transcript (transcripts/<session>.a<attempt>.jsonl)
+        Files.writeString(run.resolve("transcripts/a_test_0.a1.jsonl"), String.join("\n",
+                "{\"kind\":\"start\",\"session_id\":\"a/test/0\",\"attempt\":1,\"model\":\"gpt-4o-mini\",\"proxy\":true}",
+                "{\"kind\":\"llm\",\"call\":{\"model\":\"gpt-4o-mini\",\"prompt_tokens\":812,\"completion_tokens\":95}}",
+                "{\"kind\":\"agent\",\"line\":2,\"event\":{\"type\":\"step\",\"n\":1,\"tool\":\"check_stock\",\"ok\":true}}",
+                "{\"kind\":\"end\",\"end\":{\"outcome\":\"success\",\"success\":true,\"answer\":\"ordered 2 GPUs\"}}") + "\n");
         server = DashboardServer.start(results, InetAddress.getLoopbackAddress(), 0, null);
         base = "http://127.0.0.1:" + server.port();
         browser = Browser.start(profile, 1280, 1500);
@@ -204,8 +206,8 @@ class DashboardBrowserTest {
         assertThat(records.get(0).getText()).contains("session_id a/test/0").contains("cost_usd").contains("outcome");
         assertThat(browser.findElement(By.cssSelector("pre.stderr")).getText()).contains("agent: loading tools");
         String transcript = browser.findElement(By.cssSelector("table.transcript")).getText();
-        assertThat(transcript).contains("llm_call").contains("prompt_tokens 812").contains("check_stock")
-                .contains("ordered 2 GPUs");
+        assertThat(transcript).contains("llm").contains("call/prompt_tokens 812").contains("agent: step")
+                .contains("check_stock").contains("end/answer ordered 2 GPUs");
         Browser.screenshot(browser, "page-session-transcript");
     }
 

@@ -6,6 +6,10 @@ import dev.metaorch.common.Json;
 import dev.metaorch.common.MetaorchException;
 import dev.metaorch.config.PriceTable;
 import dev.metaorch.config.ResolvedConfig;
+import dev.metaorch.proxy.AgentMetering;
+import dev.metaorch.proxy.MeteredSession;
+import dev.metaorch.proxy.SpendGuard;
+import dev.metaorch.proxy.SpendGuarded;
 import dev.metaorch.session.Outcome;
 import dev.metaorch.session.SessionRecord.ErrorInfo;
 import dev.metaorch.session.SessionRecord.Tokens;
@@ -105,7 +109,7 @@ public final class ProcessVariantProvider implements VariantProvider {
         Path workDir = wd.isEmpty() ? Path.of("").toAbsolutePath()
                 : config.file().toAbsolutePath().getParent().resolve(wd).normalize();
         return new ProcessVariant(List.copyOf(argv), passthrough, cap, workDir, context.prices(), config,
-                Launcher.detect(System.getenv()));
+                Launcher.detect(System.getenv()), AgentMetering.create(context)); // metering proxy and transcripts
     }
 
     /**
@@ -141,7 +145,7 @@ public final class ProcessVariantProvider implements VariantProvider {
         }
     }
 
-    static final class ProcessVariant implements Variant {
+    static final class ProcessVariant implements Variant, SpendGuarded {
         private final List<String> argv;
         private final List<String> passthrough;
         private final long outputCap;
@@ -149,9 +153,11 @@ public final class ProcessVariantProvider implements VariantProvider {
         private final PriceTable prices;
         private final ResolvedConfig config;
         private final Launcher launcher;
+        private final AgentMetering metering;
 
         ProcessVariant(List<String> argv, List<String> passthrough, long outputCap, Path workDir, PriceTable prices,
-                ResolvedConfig config, Launcher launcher) {
+                ResolvedConfig config, Launcher launcher, AgentMetering metering) {
+            this.metering = metering;
             this.argv = argv;
             this.passthrough = passthrough;
             this.outputCap = outputCap;
@@ -162,7 +168,23 @@ public final class ProcessVariantProvider implements VariantProvider {
         }
 
         @Override
-        public SessionResult run(SessionRequest request) throws IOException {
+        public void spendGuard(SpendGuard guard) {
+            metering.spendGuard(guard);
+        }
+
+        @Override
+        public void close() {
+            metering.close();
+        }
+
+        @Override
+        public SessionResult run(SessionRequest request) throws IOException, InterruptedException {
+            try (MeteredSession ms = metering.open(request)) {
+                return ms.finish(runProcess(request, ms));
+            }
+        }
+
+        private SessionResult runProcess(SessionRequest request, MeteredSession ms) throws IOException {
             Instant start = Instant.now();
             AgentProcesses agents = request.agentProcesses();
             if (agents.stopping()) {
@@ -171,6 +193,7 @@ public final class ProcessVariantProvider implements VariantProvider {
             }
             ProcessBuilder pb = new ProcessBuilder(launcher.command(argv)).directory(workDir.toFile());
             environment(pb.environment(), request);
+            pb.environment().putAll(ms.environment());
             OutputStream stderrLog = OutputStream.nullOutputStream();
             if (request.stderrLog() != null) {
                 Files.createDirectories(request.stderrLog().getParent());
@@ -184,7 +207,7 @@ public final class ProcessVariantProvider implements VariantProvider {
                 return SessionResult.infrastructure(Outcome.ERROR, "spawn_failed", "cannot start " + argv + ": "
                         + e.getMessage(), 0, Tokens.ZERO, 0, 0);
             }
-            return new AgentSession(process, request, agents, stderrLog, start).run();
+            return new AgentSession(process, request, agents, stderrLog, start, ms).run();
         }
 
         /** The agent's environment: nothing from metaorch's but what is named here (see the class comment). */
@@ -256,11 +279,13 @@ public final class ProcessVariantProvider implements VariantProvider {
             private volatile Fault problem;
             private volatile AgentEvents.Result result;
             private volatile long resultAt;
+            private final MeteredSession ms;
             private volatile long cancelSentAt;
             private volatile AgentProcesses.Tracked tracked;
 
             AgentSession(Process process, SessionRequest request, AgentProcesses agents, OutputStream stderrLog,
-                    Instant start) {
+                    Instant start, MeteredSession ms) {
+                this.ms = ms;
                 this.process = process;
                 this.request = request;
                 this.agents = agents;
@@ -416,6 +441,7 @@ public final class ProcessVariantProvider implements VariantProvider {
             }
 
             private void handle(String line, long lineNo) {
+                ms.agentLine(lineNo, line);
                 if (line.isBlank()) {
                     return;
                 }
