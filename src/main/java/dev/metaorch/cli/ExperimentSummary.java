@@ -82,6 +82,9 @@ final class ExperimentSummary {
                         e.successRateDifference(), what, e.ci().get(0), e.ci().get(1));
             }
         }
+        if (r.effectScope() != null && r.pairs() > 0) {
+            f(out, "scope      the effect is %s%n", r.effectScope());
+        }
         if (r.flipped() != null) {
             f(out, "flipped    %d tasks to pass, %d to fail%n", r.flipped().toPass().size(), r.flipped().toFail().size());
         }

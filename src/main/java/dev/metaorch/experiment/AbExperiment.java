@@ -191,7 +191,10 @@ public final class AbExperiment {
             manifest.get("plan_task_ids").forEach(n -> keep.add(n.asText()));
             common = common.stream().filter(t -> keep.contains(t.id())).toList();
         } else if (!resuming && options.tasksLabel() != null) {
-            common = restrictToLabel(common, options.tasksLabel(), results);
+            TaskSelection selection = TaskSelection.select(common, options.tasksLabel(), results);
+            common = selection.apply(common);
+            manifest.set("task_selection", selection.toJson());
+            manifest.put("effect_scope", selection.scope());
         }
         boolean restrictToMetric = !resuming && s.guardrails().isEmpty() && common.stream().anyMatch(t -> !s.metric().definedOn(t));
         if (restrictToMetric) {
@@ -200,6 +203,8 @@ public final class AbExperiment {
                 throw MetaorchException.invalidInput(test.sourceOf("/tasks") + ": /tasks: the metric " + s.metric().label()
                         + " (" + s.metricSource() + ") is defined on impossible tasks only, and the suite has none");
             }
+            manifest.put("effect_scope", (manifest.has("effect_scope") ? manifest.get("effect_scope").asText() + ", " : "")
+                    + "on the " + common.size() + " impossible tasks, where " + s.metric().label() + " is defined");
         }
         boolean unpaired = s.design() == Design.UNPAIRED;
         TaskPlan controlPlan = new TaskPlan(unpaired ? controlTasks : common, Hashing.deriveSeed(s.seed(), "pairs", unpaired ? CONTROL : ""));
@@ -252,13 +257,7 @@ public final class AbExperiment {
         try (JsonlSessionStore store = JsonlSessionStore.open(folder.sessions())) {
             store.warnings().forEach(w -> monitor.message("warning: " + w));
             // agents a killed metaorch left behind die, and what they spent is logged, before the log is read
-            var reaped = dev.metaorch.runner.InflightAgents.reap(folder.dir(), store);
-            reaped.skipped().forEach(w -> monitor.message("warning: " + w));
-            if (reaped.groups() > 0 || !reaped.recorded().isEmpty()) {
-                monitor.message(String.format(java.util.Locale.ROOT, "reaped %d agent process group(s) (%d processes) "
-                        + "left by an earlier metaorch on this run; logged %d attempt(s) they had run",
-                        reaped.groups(), reaped.processes(), reaped.recorded().size()));
-            }
+            dev.metaorch.runner.InflightAgents.reapAndReport(folder.dir(), store, monitor::message);
             Map<String, SessionRecord> previous = new HashMap<>();
             List<String> corrupt = new ArrayList<>();
             store.forEach(r -> previous.merge(r.sessionId(), r, (a, b) -> b.attempt() >= a.attempt() ? b : a), p -> {
@@ -274,7 +273,8 @@ public final class AbExperiment {
                 throw MetaorchException.invalidInput(corrupt);
             }
             Execution run = new Execution(s, rule, folder, controlArm, testArm, controlPlan, testPlan, testById, previous,
-                    store, started, projection);
+                    store, started, projection, manifest.path("effect_scope").asText(null),
+                    manifest.get("task_selection") instanceof ObjectNode sel ? sel : null);
             ExperimentResult result;
             try {
                 result = run.execute();
@@ -357,10 +357,6 @@ public final class AbExperiment {
         return verdict.equals("accepted") ? "accepted" : verdict.startsWith("rejected") ? "rejected" : "inconclusive";
     }
 
-    /** The tasks that the history in {@code results} labels {@code label} (task clustering): see {@link TaskSelection}. */
-    private static List<Task> restrictToLabel(List<Task> tasks, String label, Path results) throws IOException {
-        return TaskSelection.select(tasks, label, results).apply(tasks);
-    }
 
     /** A metric that must not drop by {@code maxDrop} or more while the primary test runs. */
     @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -492,6 +488,15 @@ public final class AbExperiment {
             e.put("decision", result.decision()).put("pairs", result.pairs()).put("fixed_n", result.fixedN())
                     .put("metric", result.metric()).put("hypothesis_verdict", result.hypothesisVerdict())
                     .put("alpha", result.alpha()).put("beta", result.beta());
+            if (result.effectScope() != null) {
+                e.put("effect_scope", result.effectScope());
+            }
+            if (result.taskSelection() != null) {
+                e.put("tasks_label", result.taskSelection().path("label").asText())
+                        .put("tasks_selected", result.taskSelection().path("selected").size())
+                        .put("tasks_suite", result.taskSelection().path("selected").size()
+                                + result.taskSelection().path("excluded").size());
+            }
             if (result.savings() != null) {
                 e.put("savings", result.savings());
             }
@@ -520,13 +525,18 @@ public final class AbExperiment {
         private final JsonlSessionStore store;
         private final Instant started;
         private final SpendProjection projection;
+        private final String effectScope;
+        private final ObjectNode taskSelection;
         private long lastStatusNanos;
         private long evalStartNanos;
         private long pairsAtStart;
 
         Execution(Settings s, StoppingRule rule, RunFolder folder, ArmSetup controlArm, ArmSetup testArm,
                 TaskPlan controlPlan, TaskPlan testPlan, Map<String, Task> testById, Map<String, SessionRecord> previous,
-                JsonlSessionStore store, Instant started, SpendProjection projection) {
+                JsonlSessionStore store, Instant started, SpendProjection projection, String effectScope,
+                ObjectNode taskSelection) {
+            this.effectScope = effectScope;
+            this.taskSelection = taskSelection;
             this.s = s;
             this.rule = rule;
             this.folder = folder;
@@ -555,7 +565,7 @@ public final class AbExperiment {
                     s.timeoutS(), s.retries(), options.backoffMs(), s.maxSteps(), s.maxCostUsd(), folder.logs()),
                     rec -> { }, gate);
             ExperimentPlan plan = new ExperimentPlan(s, rule, test, guards, controlArm, testArm, controlPlan, testPlan,
-                    testById, previous, folder.runId(), runner -> status(test, runner, gate, false));
+                    testById, previous, folder.runId(), runner -> status(test, runner, gate, false), monitor::message);
             plan.replay();
             pairsAtStart = test.counts().pairs();
             evalStartNanos = System.nanoTime();
@@ -627,7 +637,8 @@ public final class AbExperiment {
                     c.wins(), c.ties(), c.losses(), 2 * c.pairs(), test.outagePairs(), null, f, s.maxCostUsd(),
                     f.spendNanoUsd(), f.spendUsd(), f.sessionsLaunched(), f.attempts(), (long) Math.ceil(s.fixedNRaw()),
                     s.fixedNRaw(), s.capPairs(), null, null, test.trace(), null, null, null, null, toolVersion(),
-                    started.toString(), Instant.now().toString(), wall(), s.metricSource(), test.notApplicable(), null, null);
+                    started.toString(), Instant.now().toString(), wall(), s.metricSource(), test.notApplicable(), null, null,
+                    effectScope, taskSelection);
         }
 
         private double wall() {
@@ -711,7 +722,8 @@ public final class AbExperiment {
                     test.trace().stream().map(v -> Math.round(v * 1e6) / 1e6).toList(), arms, effect,
                     new ExperimentResult.Flipped(toPass, toFail), projection,
                     toolVersion(), started.toString(), Instant.now().toString(), wall(), s.metricSource(),
-                    test.notApplicable(), guardrailResults(guards), hypothesisVerdict(decision, stoppedBy, guards));
+                    test.notApplicable(), guardrailResults(guards), hypothesisVerdict(decision, stoppedBy, guards),
+                    effectScope, taskSelection);
         }
 
         private List<ExperimentResult.GuardrailResult> guardrailResults(List<PairedTest> guards) {

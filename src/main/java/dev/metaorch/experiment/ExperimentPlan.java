@@ -40,6 +40,7 @@ final class ExperimentPlan implements LaunchLoop.Plan {
     private final Map<String, SessionRecord> previous;
     private final String runId;
     private final Consumer<SessionRunner> status;
+    private final Consumer<String> messages;
     private final Map<String, Long> errorReasons = new TreeMap<>();
     private long nextPair;
     private int nextArm;
@@ -50,7 +51,8 @@ final class ExperimentPlan implements LaunchLoop.Plan {
 
     ExperimentPlan(AbExperiment.Settings s, StoppingRule rule, PairedTest test, List<PairedTest> guards,
             ArmSetup controlArm, ArmSetup testArm, TaskPlan controlPlan, TaskPlan testPlan, Map<String, Task> testById,
-            Map<String, SessionRecord> previous, String runId, Consumer<SessionRunner> status) {
+            Map<String, SessionRecord> previous, String runId, Consumer<SessionRunner> status, Consumer<String> messages) {
+        this.messages = messages;
         this.s = s;
         this.rule = rule;
         this.test = test;
@@ -183,7 +185,12 @@ final class ExperimentPlan implements LaunchLoop.Plan {
             consecutiveInfrastructure++;
             String why = last.error() == null ? last.outcome().label()
                     : last.error().type() + ": " + last.error().message();
-            errorReasons.merge(why.length() > 200 ? why.substring(0, 200) + "…" : why, 1L, Long::sum);
+            String key = why.length() > 200 ? why.substring(0, 200) + "…" : why;
+            if (errorReasons.merge(key, 1L, Long::sum) == 1L) {
+                // each distinct reason is told once, as it happens; the live line counts them per arm
+                messages.accept("warning: " + last.arm() + " session " + last.sessionId() + " ended in "
+                        + last.outcome().label() + " after " + last.attempt() + " attempt(s): " + key);
+            }
             if (s.circuitBreaker() > 0 && consecutiveInfrastructure >= s.circuitBreaker() && breakerReason == null) {
                 breakerReason = consecutiveInfrastructure + " consecutive sessions ended in error or timeout after "
                         + s.retries() + " retries (run.circuit_breaker " + s.circuitBreaker() + "); most common: "

@@ -64,7 +64,9 @@ public record ExperimentResult(
         String metricSource,
         long notApplicablePairs,
         List<GuardrailResult> guardrails,
-        String hypothesisVerdict) {
+        String hypothesisVerdict,
+        String effectScope,
+        ObjectNode taskSelection) {
 
     /** A guardrail's mirrored test: verdict held (no drop of max_drop), broken (a drop) or undecided. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

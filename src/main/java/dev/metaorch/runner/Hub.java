@@ -174,12 +174,7 @@ public final class Hub {
             store.warnings().forEach(w -> messages.accept("warning: " + w));
             if (resuming) {
                 // agents a killed metaorch left behind die, and what they spent is logged, before the log is read
-                var reaped = InflightAgents.reap(folder.dir(), store);
-                reaped.skipped().forEach(w -> messages.accept("warning: " + w));
-                if (reaped.groups() > 0) {
-                    messages.accept("reaped " + reaped.groups() + " agent process group(s) left by an earlier metaorch; "
-                            + "logged " + reaped.recorded().size() + " attempt(s) they had run");
-                }
+                InflightAgents.reapAndReport(folder.dir(), store, messages);
             }
             HubPlan plan = new HubPlan(arms, plans, allocator, settings, runOptions.retries(), progress);
             long spentBefore = plan.replay(store, folder.runId());

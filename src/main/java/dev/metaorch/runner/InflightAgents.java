@@ -266,6 +266,19 @@ public final class InflightAgents {
      * {@code cancelled} with the spend it had reported, then removes the entries it handled.
      * Call it after taking the run's lock and before reading the log to resume.
      */
+    /** {@link #reap}, telling {@code messages} what was skipped and what was reaped (before a resume reads the log). */
+    public static Reaped reapAndReport(Path runDir, SessionStore store, java.util.function.Consumer<String> messages)
+            throws IOException {
+        Reaped reaped = reap(runDir, store);
+        reaped.skipped().forEach(w -> messages.accept("warning: " + w));
+        if (reaped.groups() > 0 || !reaped.recorded().isEmpty()) {
+            messages.accept(String.format(java.util.Locale.ROOT, "reaped %d agent process group(s) (%d processes) left by "
+                    + "an earlier metaorch on this run; logged %d attempt(s) they had run", reaped.groups(),
+                    reaped.processes(), reaped.recorded().size()));
+        }
+        return reaped;
+    }
+
     public static Reaped reap(Path runDir, SessionStore store) throws IOException {
         Path f = runDir.resolve(FILE);
         if (!Files.isRegularFile(f)) {

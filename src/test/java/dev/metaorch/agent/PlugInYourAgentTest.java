@@ -138,7 +138,6 @@ class PlugInYourAgentTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "print(json.dumps({'outcome': 'success', 'success': True}))| 30 |line 1: no \"type\" field: this looks like a result, add \"type\":\"result\"",
-        "print(json.dumps({'type': 'result', 'success': True}), flush=True); sys.stdin.read()| 2 |line 1: the agent sent its result but did not exit before the timeout",
         "print(json.dumps({'type': 'result', 'success': True, 'tokens': {'prompt': 9}, 'steps': 3}))| 30 |line 1: result: field \"tokens\" is ignored: report tokens as llm_call events",
     })
     void tryShowsEveryProtocolMistakeWithItsLine(String body, String timeout, String expected) throws IOException {
@@ -150,5 +149,18 @@ class PlugInYourAgentTest {
         CommandResult r = CommandResult.run("try", dir.resolve("naive.json").toString(), "--results", dir.resolve("r").toString());
         assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(1);
         assertThat(r.out()).contains(expected);
+    }
+
+    /** An agent that keeps running after its result: its group is killed a second later and the result counts. */
+    @Test
+    void anAgentThatLingersAfterItsResultIsEndedAndItsResultCounts() throws IOException {
+        Files.writeString(dir.resolve("linger.py"), "import json, sys\nstart = json.loads(sys.stdin.readline())\n"
+                + "print(json.dumps({'type': 'result', 'success': True}), flush=True); sys.stdin.read()\n");
+        Files.writeString(dir.resolve("linger.json"), "{\"schema_version\":1,\"experiment_id\":\"linger\",\"parent\":"
+                + Json.line(Path.of("configs/baseline.json").toAbsolutePath().toString()) + ",\"variant\":\"process\","
+                + "\"params\":{\"command\":[\"python3\"," + Json.line(dir.resolve("linger.py").toString()) + "]},"
+                + "\"run\":{\"timeout_s\":20,\"retries\":0}}");
+        CommandResult r = CommandResult.run("try", dir.resolve("linger.json").toString(), "--results", dir.resolve("r").toString());
+        assertThat(r.out()).as(r.out() + r.err()).contains("end: success");
     }
 }

@@ -47,4 +47,19 @@ class ReadmeExamplesTest {
             assertThat(r.out()).as(e.command()).isEqualTo(e.expected());
         }
     }
+
+    /** "How metaorch decides": the worked example of the estimate after an early stop is what the code computes. */
+    @Test
+    void theEarlyStopEstimateExampleIsTrue() throws IOException {
+        var rule = new dev.metaorch.stats.StoppingRule("gsprt", dev.metaorch.stats.Direction.BETTER, 0.05, 0.10, 0.15,
+                0.38, 282);
+        var counts = dev.metaorch.stats.PairCounts.ofTrinomial(10, 40, 30);
+        assertThat(rule.evaluate(counts).decision()).isEqualTo(dev.metaorch.stats.Decision.ACCEPT_H1);
+        var e = dev.metaorch.stats.SequentialEstimate.of(counts, rule, dev.metaorch.stats.Decision.ACCEPT_H1);
+        String readme = Files.readString(Path.of("README.md"));
+        assertThat(readme).contains(String.format(java.util.Locale.ROOT, "the plain estimate is %+.3f [%.3f, %.3f]",
+                e.fixedEstimate(), e.fixedCiLow(), e.fixedCiHigh()));
+        assertThat(readme).contains(String.format(java.util.Locale.ROOT, "**%+.3f [%.3f, %.3f]**", e.estimate(), e.ciLow(),
+                e.ciHigh()));
+    }
 }

@@ -198,4 +198,23 @@ class RunExperimentTest {
                 org.assertj.core.data.Offset.offset(1e-9));
         assertThat(status.at("/figures/attempts").asLong()).isGreaterThanOrEqualTo(res.path("sessions").asLong());
     }
+
+    /** An agent that cannot start stops the run within seconds: exit 1, the reason, no decision and no saving. */
+    @Test
+    void aBrokenAgentTripsTheCircuitBreaker() throws IOException {
+        Path cfg = results.resolve("broken.json");
+        Files.writeString(cfg, "{\"schema_version\":1,\"experiment_id\":\"broken\",\"parent\":"
+                + Json.line(Path.of("configs/process/example-agent.json").toAbsolutePath().toString())
+                + ",\"params\":{\"command\":[\"python3\",\"/no/such/agent.py\"]},\"run\":{\"retries\":1}}");
+        CommandResult r = CommandResult.run("run-experiment", "--control", cfg.toString(), "--test", cfg.toString(),
+                "--results", results.toString(), "--run-id", "broken", "--force");
+        assertThat(r).exitedWith(1).errContains("circuit breaker").errContains("10 consecutive sessions")
+                .errContains("exited with code");
+        assertThat(r.out()).contains("saving none").doesNotContain("accept_h");
+        JsonNode res = Json.mapper().readTree(results.resolve("runs/broken/result.json").toFile());
+        assertThat(res.path("stopped_by").asText()).isEqualTo("circuit_breaker");
+        assertThat(res.has("savings")).isFalse();
+        List<String> tracker = Files.readAllLines(results.resolve("experiments.jsonl"));
+        assertThat(tracker.get(tracker.size() - 1)).contains("\"status\":\"aborted\"");
+    }
 }

@@ -111,4 +111,41 @@ class HubTest {
         }
         return max;
     }
+
+    /**
+     * A hub run cut short (its log truncated, no result: what a kill -9 leaves) resumes from its own
+     * snapshot to the figures of an undisturbed run, running none of the logged sessions again.
+     */
+    @Test
+    void anInterruptedHubRunResumesToTheUndisturbedResult() throws IOException {
+        String[] common = {"run", "--results", results.toString(), "--variants", "baseline,exp_042", "--sessions", "60",
+            "--quiet", "--json"};
+        CommandResult golden = CommandResult.run(concat(common, "--run-id", "golden"));
+        assertThat(golden).succeeded();
+        assertThat(CommandResult.run(concat(common, "--run-id", "cut"))).succeeded();
+        Path log = results.resolve("runs/cut/sessions.jsonl");
+        List<String> lines = Files.readAllLines(log);
+        Files.write(log, lines.subList(0, 25));
+        Files.delete(results.resolve("runs/cut/result.json"));
+        CommandResult resumed = CommandResult.run("run", "--resume", "cut", "--results", results.toString(), "--quiet",
+                "--json");
+        assertThat(resumed).succeeded();
+        JsonNode a = Json.mapper().readTree(golden.out());
+        JsonNode b = Json.mapper().readTree(resumed.out());
+        assertThat(b.path("ranking")).isEqualTo(a.path("ranking"));
+        for (String v : List.of("baseline", "exp_042")) {
+            assertThat(b.at("/variants/" + v + "/sessions").asLong()).isEqualTo(a.at("/variants/" + v + "/sessions").asLong());
+            assertThat(b.at("/variants/" + v + "/successes").asLong()).isEqualTo(a.at("/variants/" + v + "/successes").asLong());
+        }
+        List<String> after = Files.readAllLines(log);
+        assertThat(after.subList(0, 25)).isEqualTo(lines.subList(0, 25));
+        assertThat(after).hasSize(lines.size());
+        assertThat(b.path("spend_nano_usd").asLong()).isEqualTo(sumOfLog(results, "cut"));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }
