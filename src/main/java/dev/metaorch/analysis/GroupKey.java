@@ -29,6 +29,12 @@ public enum GroupKey {
         return label;
     }
 
+    /** The label, so that command-line completion and help show it. */
+    @Override
+    public String toString() {
+        return label;
+    }
+
     public String of(SessionRecord r) {
         String v = extractor.apply(r);
         return v == null ? "" : v;

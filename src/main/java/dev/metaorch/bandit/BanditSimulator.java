@@ -25,8 +25,69 @@ public final class BanditSimulator {
         this.threads = Math.max(1, threads);
     }
 
+    /**
+     * What a simulation needs: {@code bytes} of heap for the per-run results of one policy (the
+     * policies run one after another) and {@code pulls} in all.
+     */
+    public record Footprint(long bytes, long pulls) {
+    }
+
+    /** The footprint of {@link #simulate} with these sizes (checkpoints are those within the horizon). */
+    public static Footprint footprint(int arms, int horizon, int runs, int policies, int checkpoints) {
+        long perRun = 8L * (3 + checkpoints + Math.min(CURVE_POINTS, horizon));
+        long perRunArms = 16L * arms;
+        long pulls;
+        try {
+            pulls = Math.multiplyExact(Math.multiplyExact((long) horizon, runs), policies);
+        } catch (ArithmeticException e) {
+            pulls = Long.MAX_VALUE;
+        }
+        return new Footprint(perRun * runs + perRunArms, pulls);
+    }
+
+    /**
+     * Pulls per second of one thread at this horizon, measured on a short simulation of each
+     * policy (about 200,000 pulls: min(horizon, 20,000) pulls per run, enough runs to reach it,
+     * so per-run costs of short horizons are included), to estimate how long a simulation takes.
+     */
+    public static double measurePullsPerSecond(double[] arms, int horizon, List<BanditPolicy> policies, long seed) {
+        int t = Math.min(horizon, 20_000);
+        int runs = Math.max(2, 200_000 / t);
+        BanditReport r = new BanditSimulator(1).simulate(arms, t, runs, policies, seed, new long[0], null);
+        double seconds = 0;
+        for (BanditReport.PolicyResult p : r.policies().values()) {
+            seconds += (double) runs * t / p.pullsPerSec();
+        }
+        return (double) runs * t * policies.size() / seconds;
+    }
+
+    /**
+     * Checks the arguments: at least two arms, each a probability; horizon >= 1; runs >= 2; at
+     * least one policy. Throws IllegalArgumentException naming what is wrong.
+     */
+    public static void check(double[] arms, int horizon, int runs, List<BanditPolicy> policies) {
+        if (arms.length < 2) {
+            throw new IllegalArgumentException("need at least two arms, got " + arms.length);
+        }
+        for (double p : arms) {
+            if (!(p >= 0 && p <= 1)) {
+                throw new IllegalArgumentException("arm success probabilities must be in [0, 1], got " + p);
+            }
+        }
+        if (horizon < 1) {
+            throw new IllegalArgumentException("the horizon must be >= 1, got " + horizon);
+        }
+        if (runs < 2) {
+            throw new IllegalArgumentException("runs must be >= 2 (for a standard error), got " + runs);
+        }
+        if (policies.isEmpty()) {
+            throw new IllegalArgumentException("need at least one policy");
+        }
+    }
+
     public BanditReport simulate(double[] arms, int horizon, int runs, List<BanditPolicy> policies, long seed,
             long[] checkpoints, LongConsumer progress) {
+        check(arms, horizon, runs, policies);
         double best = Double.NEGATIVE_INFINITY;
         for (double a : arms) {
             best = Math.max(best, a);

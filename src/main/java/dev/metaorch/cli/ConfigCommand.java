@@ -3,33 +3,29 @@ package dev.metaorch.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.metaorch.common.ExitCodes;
 import dev.metaorch.common.Json;
-import dev.metaorch.common.MetaorchException;
 import dev.metaorch.config.ConfigLoader;
 import dev.metaorch.config.ResolvedConfig;
+import dev.metaorch.runner.InputCheck;
+import dev.metaorch.variant.VariantRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code metaorch config show|validate}. */
-@Command(name = "config", description = "Show or validate experiment configs.",
+@Command(name = "config", description = "Show or validate experiment configs and the other input files.",
         mixinStandardHelpOptions = true,
         subcommands = {ConfigCommand.Show.class, ConfigCommand.Validate.class})
-final class ConfigCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class ConfigCommand extends GroupCommand {
 
     @Command(name = "show", mixinStandardHelpOptions = true,
             description = "Print the resolved config (parents merged, overrides applied, defaults filled); "
@@ -38,26 +34,17 @@ final class ConfigCommand implements Runnable {
             footer = {"  metaorch config show configs/exp_042.json",
                 "  metaorch config show configs/exp_042.json --set run.concurrency=16 --json"})
     static final class Show implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(paramLabel = "FILE", description = "Experiment config (JSON).")
-        Path file;
-
-        @Option(names = "--set", paramLabel = "KEY=VALUE",
-                description = "Override a value after inheritance, e.g. run.concurrency=16 or guidelines='[\"a\"]'.")
-        List<String> overrides = new ArrayList<>();
-
-        @Option(names = "--json", description = "Print the resolved config as JSON.")
-        boolean json;
+        @Parameters(paramLabel = "FILE", description = "Experiment config (JSON).") Path file;
+        @Mixin SharedOptions.Overrides overrides;
+        @Mixin SharedOptions.JsonOutput json;
 
         @Override
         public Integer call() {
-            ResolvedConfig config = new ConfigLoader().load(file, overrides);
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
+            ResolvedConfig config = new ConfigLoader().load(file, overrides.values);
+            PrintWriter out = json.console().out();
+            PrintWriter err = json.console().err();
             config.warnings().forEach(w -> err.println("warning: " + w));
-            if (json) {
+            if (json.enabled) {
                 out.print(Json.pretty(config.tree()));
                 return ExitCodes.OK;
             }
@@ -69,7 +56,7 @@ final class ConfigCommand implements Runnable {
             int w = rows.stream().mapToInt(r -> r[0].length()).max().orElse(10);
             int v = Math.min(60, rows.stream().mapToInt(r -> r[1].length()).max().orElse(10));
             for (String[] r : rows) {
-                out.printf("%-" + w + "s  %-" + v + "s  %s%n", r[0], r[1], r[2]);
+                out.printf(Locale.ROOT, "%-" + w + "s  %-" + v + "s  %s%n", r[0], r[1], r[2]);
             }
             return ExitCodes.OK;
         }
@@ -89,53 +76,54 @@ final class ConfigCommand implements Runnable {
     }
 
     @Command(name = "validate", mixinStandardHelpOptions = true,
-            description = "Validate configs (with their parents); print every problem, one per line. "
-                    + "Exit 0 when all are valid, 2 otherwise.",
+            description = {"Validate input files, each by its kind (experiment config, hub file, price table, task suite), "
+                + "with everything they refer to; print every problem, one per line.",
+                "An experiment config is checked with its parents, its task suite and task codes, its variant (among "
+                    + "the plugins found) and the price of its model; a hub file with each of its variant configs. "
+                    + "Exit 0 when all are valid, 2 otherwise."},
             footerHeading = "%nExamples:%n",
-            footer = {"  metaorch config validate configs/baseline.json configs/exp_042.json"})
+            footer = {"  metaorch config validate configs/*.json",
+                "  metaorch config validate configs/exp_042.json --set run.concurrency=16 --json"})
     static final class Validate implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+        /** One file of the {@code --json} report. */
+        record FileReport(String file, InputCheck.Kind kind, boolean valid, List<String> problems, List<String> warnings) {
+        }
 
-        @Parameters(paramLabel = "FILE", arity = "1..*", description = "Experiment configs (JSON).")
-        List<Path> files;
+        @Parameters(paramLabel = "FILE", arity = "1..*", description = "Input files (JSON).") List<Path> files;
 
-        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a value, as for config show.")
-        List<String> overrides = new ArrayList<>();
+        @Option(names = "--kind", showDefaultValue = Visibility.NEVER,
+                description = "Treat every file as this kind: ${COMPLETION-CANDIDATES} (default: from each file's content).")
+        InputCheck.Kind kind;
 
-        @Option(names = "--json", description = "Print {\"valid\":..,\"files\":[{\"file\":..,\"problems\":[..]}]}.")
-        boolean json;
+        @Mixin SharedOptions.Overrides overrides;
+        @Mixin SharedOptions.PluginDir plugins;
+        @Mixin SharedOptions.PriceFile prices;
+        @Mixin SharedOptions.JsonOutput json;
 
         @Override
         public Integer call() {
-            ConfigLoader loader = new ConfigLoader();
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            var report = Json.object();
-            var arr = report.putArray("files");
-            boolean allValid = true;
+            InputCheck check = new InputCheck(VariantRegistry.load(plugins.dir), prices.file, overrides.values);
+            PrintWriter out = json.console().out();
+            PrintWriter err = json.console().err();
+            List<InputCheck.Report> reports = new ArrayList<>();
             for (Path f : files) {
-                List<String> problems;
-                try {
-                    ResolvedConfig c = loader.load(f, overrides);
-                    c.warnings().forEach(w -> err.println("warning: " + w));
-                    problems = List.of();
-                } catch (MetaorchException e) {
-                    problems = e.problems();
-                }
-                allValid &= problems.isEmpty();
-                var entry = arr.addObject().put("file", f.toString()).put("valid", problems.isEmpty());
-                problems.forEach(entry.putArray("problems")::add);
-                if (!json) {
-                    if (problems.isEmpty()) {
-                        out.println(f + ": ok");
+                InputCheck.Report r = check.check(f, kind);
+                reports.add(r);
+                if (!json.enabled) {
+                    r.warnings().forEach(w -> err.println("warning: " + w));
+                    if (r.valid()) {
+                        out.println(r.file() + ": ok (" + r.kind() + ")");
                     } else {
-                        problems.forEach(err::println);
+                        r.problems().forEach(err::println);
                     }
                 }
             }
-            report.put("valid", allValid);
-            if (json) {
+            boolean allValid = reports.stream().allMatch(InputCheck.Report::valid);
+            if (json.enabled) {
+                Map<String, Object> report = new LinkedHashMap<>();
+                report.put("valid", allValid);
+                report.put("files", reports.stream().map(r -> new FileReport(r.file(), r.kind(), r.valid(), r.problems(),
+                        r.warnings())).toList());
                 out.print(Json.pretty(report));
             }
             return allValid ? ExitCodes.OK : ExitCodes.INVALID_INPUT;

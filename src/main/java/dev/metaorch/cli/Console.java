@@ -2,6 +2,7 @@ package dev.metaorch.cli;
 
 import dev.metaorch.common.Json;
 import java.io.PrintWriter;
+import java.util.Locale;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** Output helpers shared by commands: data to stdout, messages to stderr. */
@@ -38,6 +39,6 @@ final class Console {
     }
 
     static String pct(double v) {
-        return String.format("%.1f%%", 100 * v);
+        return String.format(Locale.ROOT, "%.1f%%", 100 * v);
     }
 }

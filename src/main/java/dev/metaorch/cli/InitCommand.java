@@ -15,8 +15,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "init", mixinStandardHelpOptions = true, description = "Write a starting point.",
         subcommands = InitCommand.Agent.class)
 final class InitCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public void run() {
@@ -25,14 +24,13 @@ final class InitCommand implements Runnable {
 
     /** {@code metaorch init agent DIR}. */
     @Command(name = "agent", mixinStandardHelpOptions = true,
-            description = {"Write a working agent skeleton for the process protocol into DIR, with a control and a",
-                "test config, a small task suite, the price table and a local fake LLM endpoint (fake_llm.py)."},
+            description = "Write a working agent skeleton for the process protocol into DIR, with a control and a "
+                + "test config, a small task suite, the price table and a local fake LLM endpoint (fake_llm.py).",
             footerHeading = "%nExamples:%n",
             footer = {"  metaorch init agent my-agent",
                 "  metaorch init agent my-agent --lang node"})
     static final class Agent implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+        @Spec CommandSpec spec;
 
         @Parameters(paramLabel = "DIR", description = "Folder to write into (created; existing files are never overwritten).")
         Path dir;

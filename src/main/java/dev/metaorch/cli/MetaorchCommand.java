@@ -1,5 +1,7 @@
 package dev.metaorch.cli;
 
+import picocli.AutoComplete;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -13,8 +15,8 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         sortOptions = false,
         usageHelpAutoWidth = true,
-        description = {"Run LLM agent configs as sessions, compare them with a sequential test (SPRT),",
-            "and find the cost/success Pareto front.", ""},
+        description = {"Run LLM agent configs as sessions, compare them with a sequential test (SPRT), "
+            + "and find the cost/success Pareto front.", ""},
         subcommands = {
             ConfigCommand.class,
             SprtCommand.class,
@@ -31,12 +33,16 @@ import picocli.CommandLine.Spec;
             InitCommand.class,
             TryCommand.class,
             ShowCommand.class,
+            CommandLine.HelpCommand.class,
+            AutoComplete.GenerateCompletion.class,
             ServeCommand.class,
         },
         footerHeading = "%nExamples:%n",
         footer = {
             "  metaorch config show configs/exp_042.json",
             "  metaorch config validate configs/*.json",
+            "  metaorch help sprt",
+            "  source <(metaorch generate-completion)",
             "",
             "Data goes to stdout (add --json for machine-readable output); messages to stderr."},
         exitCodeListHeading = "%nExit codes:%n",
@@ -44,10 +50,10 @@ import picocli.CommandLine.Spec;
             "0:done",
             "1:runtime failure (I/O error, disk full, unexpected error)",
             "2:bad usage or input (one line per problem: file: place: what)",
-            "143:interrupted (SIGTERM/SIGINT); the run can be resumed"})
+            "130:interrupted by Ctrl-C (SIGINT); resume with --resume RUN_ID",
+            "143:stopped by SIGTERM; resume with --resume RUN_ID"})
 public final class MetaorchCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Option(names = "--stacktrace", scope = ScopeType.INHERIT,
             description = "Print stack traces of errors (for bug reports).")

@@ -17,65 +17,61 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code metaorch pareto}: the cost/success front with its uncertainty. */
 @Command(name = "pareto", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"The Pareto front over (mean cost per session, success rate): which configs are worth",
-            "their cost, how sure that is, and the cheapest config reaching a success rate."},
+        description = "The Pareto front over (mean cost per session, success rate): which configs are worth "
+            + "their cost, how sure that is, and the cheapest config reaching a success rate.",
         footerHeading = "%nExamples:%n",
         footer = {"  metaorch pareto", "  metaorch pareto --all --by model --min-success 0.8 --plot pareto.svg",
             "  metaorch pareto RUN_ID --json"})
 final class ParetoCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+    @Mixin SessionSelection selection;
 
-    @Mixin
-    SessionSelection selection;
+    /** {@code --by}: what a point of the front is. */
+    enum By {
+        CONFIG(GroupKey.CONFIG), VARIANT(GroupKey.VARIANT), MODEL(GroupKey.MODEL);
 
-    @Option(names = "--by", defaultValue = "config", description = "config (default), variant or model.")
-    String by;
+        final GroupKey key;
+
+        By(GroupKey key) {
+            this.key = key;
+        }
+
+        @Override
+        public String toString() {
+            return key.label();
+        }
+    }
+
+    @Option(names = "--by", defaultValue = "config", description = "What a point is: ${COMPLETION-CANDIDATES}.") By by;
 
     @Option(names = "--min-success", description = "Report the cheapest point reaching this success rate.")
     Double minSuccess;
 
-    @Option(names = "--draws", defaultValue = "2000", description = "Posterior draws for the front probability.")
-    int draws;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the posterior draws.")
-    long seed;
-
-    @Option(names = "--plot", paramLabel = "FILE", description = "Write the scatter as .svg or .png.")
-    Path plot;
-
-    @Option(names = "--json", description = "Print JSON.")
-    boolean json;
+    @Option(names = "--draws", defaultValue = "2000", description = "Posterior draws for the front probability.") int draws;
+    @Mixin SharedOptions.SimulationSeed seed;
+    @Mixin SharedOptions.PlotFile plot;
+    @Mixin SharedOptions.JsonOutput json;
 
     @Override
     public Integer call() throws IOException {
-        GroupKey key = switch (by) {
-            case "config" -> GroupKey.CONFIG;
-            case "variant" -> GroupKey.VARIANT;
-            case "model" -> GroupKey.MODEL;
-            default -> throw MetaorchException.invalidInput("--by: must be config, variant or model, got '" + by + "'");
-        };
+        GroupKey key = by.key;
         if (minSuccess != null && !(minSuccess > 0 && minSuccess <= 1)) {
             throw MetaorchException.invalidInput("--min-success: must be in (0, 1], got " + minSuccess);
         }
-        if (plot != null && !plot.toString().matches(".*\\.(svg|png)$")) {
-            throw MetaorchException.invalidInput("--plot: the file must end in .svg or .png, got " + plot);
-        }
-        Console console = new Console(spec);
-        RunScope scope = Scopes.resolve(selection, RunScope.Default.LATEST_DATA_SET, console, json);
+        Path plotFile = plot.checked();
+        Console console = json.console();
+        RunScope scope = Scopes.resolve(selection, RunScope.Default.LATEST_DATA_SET, console, json.enabled);
         Aggregation agg = new Aggregation(List.of(key));
         var sink = selection.chain().sink(agg);
-        new SessionSource(selection.results, scope.runIds()).forEach(sink, p -> console.warn(p.toString()));
+        new SessionSource(selection.results.dir, scope.runIds()).forEach(sink, p -> console.warn(p.toString()));
         sink.finish();
         List<ParetoPoint> points = new ArrayList<>();
         for (Map.Entry<String, ArmStats> e : agg.groups().entrySet()) {
@@ -85,14 +81,14 @@ final class ParetoCommand implements Callable<Integer> {
             }
         }
         if (points.isEmpty()) {
-            throw MetaorchException.invalidInput("pareto: no sessions selected in " + selection.results.resolve("runs"));
+            throw MetaorchException.invalidInput("pareto: no sessions selected in " + selection.results.dir.resolve("runs"));
         }
-        ObjectNode analysis = ParetoAnalysis.analyse(points, minSuccess, draws, seed);
-        if (plot != null) {
-            RegretPlot.write(ParetoPlot.chart(analysis, "Cost vs success by " + by), plot);
-            console.info("wrote " + plot);
+        ObjectNode analysis = ParetoAnalysis.analyse(points, minSuccess, draws, seed.seed);
+        if (plotFile != null) {
+            RegretPlot.write(ParetoPlot.chart(analysis, "Cost vs success by " + by), plotFile);
+            console.info("wrote " + plotFile);
         }
-        if (json) {
+        if (json.enabled) {
             analysis.put("scope", scope.description());
             console.json(analysis);
             return ExitCodes.OK;
@@ -102,12 +98,12 @@ final class ParetoCommand implements Callable<Integer> {
         for (JsonNode p : analysis.path("points")) {
             w = Math.max(w, p.path("name").asText().length());
         }
-        o.printf("%-" + w + "s %10s %7s %8s %16s  %-22s %s%n", by, "cost/sess", "n", "success", "95% CI", "label", "P(front)");
+        o.printf(Locale.ROOT, "%-" + w + "s %10s %7s %8s %16s  %-22s %s%n", by, "cost/sess", "n", "success", "95% CI", "label", "P(front)");
         List<JsonNode> sorted = new ArrayList<>();
         analysis.path("points").forEach(sorted::add);
         sorted.sort((a, b) -> Double.compare(a.path("cost").asDouble(), b.path("cost").asDouble()));
         for (JsonNode p : sorted) {
-            o.printf("%-" + w + "s %10.5f %7d %8.3f  [%.3f, %.3f]  %-22s %.2f%n", p.path("name").asText(),
+            o.printf(Locale.ROOT, "%-" + w + "s %10.5f %7d %8.3f  [%.3f, %.3f]  %-22s %.2f%n", p.path("name").asText(),
                     p.path("cost").asDouble(), p.path("sessions").asLong(), p.path("success_rate").asDouble(),
                     p.path("ci").path(0).asDouble(), p.path("ci").path(1).asDouble(), p.path("label").asText(),
                     p.path("front_probability").asDouble());
@@ -116,9 +112,9 @@ final class ParetoCommand implements Callable<Integer> {
         JsonNode m = analysis.path("min_success");
         if (!m.isMissingNode()) {
             if (m.path("name").isNull()) {
-                o.printf("no point reaches success %.2f%n", m.path("threshold").asDouble());
+                o.printf(Locale.ROOT, "no point reaches success %.2f%n", m.path("threshold").asDouble());
             } else {
-                o.printf("cheapest with success >= %.2f: %s at $%.5f per session, %.0f%% of the cost of the most "
+                o.printf(Locale.ROOT, "cheapest with success >= %.2f: %s at $%.5f per session, %.0f%% of the cost of the most "
                         + "successful (%s)%n", m.path("threshold").asDouble(), m.path("name").asText(),
                         m.path("cost").asDouble(), 100 * m.path("cost_share").asDouble(), m.path("most_successful").asText());
             }

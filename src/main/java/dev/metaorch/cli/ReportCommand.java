@@ -10,31 +10,24 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code metaorch report}: one self-contained HTML page of the selected runs. */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"Write one self-contained HTML report (inline SVG charts, no network at view time) of the latest",
-            "experiment by default (RUN_ID..., --experiment ID or --all for others): insights,",
-            "decisions with their LLR trajectory, the Pareto scatter, a task x config heatmap, cost distributions,",
-            "bandit regret, guideline impact and failure patterns."},
+        description = {"Write one self-contained HTML report of the selected runs.",
+            "By default the latest experiment (RUN_ID..., --experiment ID or --all for others). Inline SVG charts, no network at view time: insights, decisions with their LLR trajectory, the Pareto "
+                + "scatter, a task x config heatmap, cost distributions, bandit regret, guideline impact and failure "
+                + "patterns."},
         footerHeading = "%nExamples:%n",
         footer = {"  metaorch report --out results/report.html", "  metaorch report RUN_ID --out results/run.html",
             "  metaorch report --experiment exp_042", "  metaorch report --all"})
 final class ReportCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+    @Mixin SessionSelection selection;
 
-    @Mixin
-    SessionSelection selection;
-
-    @Option(names = "--out", defaultValue = "results/report.html", description = "Output file (default ${DEFAULT-VALUE}).")
+    @Option(names = "--out", paramLabel = "FILE", defaultValue = "results/report.html", description = "Output file (.html).")
     Path out;
 
-    @Option(names = "--json", description = "Print the insights and file as JSON.")
-    boolean json;
+    @Mixin SharedOptions.JsonOutput json;
 
     @Override
     public Integer call() throws Exception {
@@ -42,17 +35,17 @@ final class ReportCommand implements Callable<Integer> {
         if (!out.toString().endsWith(".html")) {
             throw MetaorchException.invalidInput("--out: the report file must end in .html, got " + out);
         }
-        Console console = new Console(spec);
-        RunScope scope = Scopes.resolve(selection, RunScope.Default.LATEST_EXPERIMENT, console, json);
+        Console console = json.console();
+        RunScope scope = Scopes.resolve(selection, RunScope.Default.LATEST_EXPERIMENT, console, json.enabled);
         if (scope.runs().isEmpty()) {
-            throw MetaorchException.invalidInput("report: no runs in " + selection.results.resolve("runs"));
+            throw MetaorchException.invalidInput("report: no runs in " + selection.results.dir.resolve("runs"));
         }
-        var report = new ReportBuilder(selection.results, scope, selection.all).build();
+        var report = new ReportBuilder(selection.results.dir, scope, selection.all).build();
         if (report.sessions() == 0) {
             throw MetaorchException.invalidInput("report: no sessions in " + scope.description());
         }
         AtomicFiles.writeString(out, report.html());
-        if (json) {
+        if (json.enabled) {
             var o = Json.object().put("scope", scope.description()).put("file", out.toString()).put("sessions", report.sessions()).put("charts", report.charts());
             report.insights().forEach(o.putArray("insights")::add);
             console.json(o);

@@ -10,88 +10,65 @@ import dev.metaorch.runner.HubSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code metaorch run}: the experiment hub. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"The experiment hub: run every variant config on the task suite, score each on success,",
-            "cost, latency and autonomy, and rank them. Writes results/latest_run.json."},
+        description = {"The experiment hub: run every variant config on the task suite, score each on success, "
+            + "cost, latency and autonomy, and rank them.",
+            "Writes results/latest_run.json."},
         footerHeading = "%nExamples:%n",
         footer = {"  metaorch run",
             "  metaorch run --variants baseline,exp_042 --sessions 200 --concurrency 8",
             "  metaorch run --allocation thompson --sessions 200 --json",
             "  metaorch run --resume hub-20261203-101500-123",
             "",
-            "Exit 0 when done; 2 on bad input or a refused budget; 143 when interrupted (resume with --resume RUN_ID)."})
+            "Exit 0 when done; 2 on bad input or a refused budget; 130 when interrupted by Ctrl-C, 143 when stopped "
+                + "by SIGTERM (resume with --resume RUN_ID)."})
 final class RunCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+    /** {@code --allocation}: uniform, or a bandit policy. */
+    enum Allocation {
+        UNIFORM, THOMPSON, UCB1, KL_UCB, EPS_GREEDY, EPS_DECAY;
 
-    @Option(names = "--config", defaultValue = "configs/hub.json", description = "Hub file (default ${DEFAULT-VALUE}).")
-    Path config;
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
 
-    @Option(names = "--variants", split = ",", paramLabel = "CONFIG",
+    @Option(names = "--config", paramLabel = "FILE", defaultValue = "configs/hub.json", description = "Hub file.") Path config;
+
+    @Option(names = "--variants", split = ",", paramLabel = "CONFIG", showDefaultValue = Visibility.NEVER,
             description = "Variant configs (paths, or names beside the hub file); default: the hub file's list.")
     List<String> variants = new ArrayList<>();
 
-    @Option(names = "--sessions", description = "Total sessions across variants (default: sessions_per_variant x variants).")
+    @Option(names = "--sessions", paramLabel = "N", showDefaultValue = Visibility.NEVER,
+            description = "Total sessions across variants (default: sessions_per_variant x variants).")
     Integer sessions;
 
-    @Option(names = "--seed", description = "Run seed (default: the hub file's).")
-    Long seed;
-
-    @Option(names = "--concurrency", defaultValue = "8", description = "Sessions at once (default ${DEFAULT-VALUE}).")
-    int concurrency;
-
     @Option(names = "--allocation", defaultValue = "uniform",
-            description = "uniform (default), or a bandit policy: thompson, ucb1, kl-ucb, eps-greedy.")
-    String allocation;
+            description = "How sessions are spread over the variants: ${COMPLETION-CANDIDATES}.")
+    Allocation allocation;
 
-    @Option(names = "--run-id", description = "Id of the run (default hub-<timestamp>).")
-    String runId;
-
-    @Option(names = "--resume", paramLabel = "RUN_ID", description = "Continue an interrupted hub run from its snapshot.")
-    String resume;
-
-    @Option(names = "--results", defaultValue = "results", description = "Results folder (default ${DEFAULT-VALUE}).")
-    Path results;
-
-    @Option(names = "--plugins", defaultValue = "plugins", description = "Plugin jar folder (default ${DEFAULT-VALUE}).")
-    Path plugins;
-
-    @Option(names = "--prices", description = "Price table (default: prices.json beside the configs).")
-    Path prices;
-
-    @Option(names = "--max-cost", paramLabel = "USD", description = "Spend cap (default: max_cost_usd of the hub file, 25).")
-    Double maxCost;
-
-    @Option(names = "--force", description = "Run even when the projected spend exceeds the cap (it still stops there).")
-    boolean force;
-
-    @Option(names = "--quiet", description = "No progress output.")
-    boolean quiet;
-
-    @Option(names = "--json", description = "Print the scored result as JSON.")
-    boolean json;
+    @Mixin SharedOptions.Launch launch;
+    @Mixin SharedOptions.RunInputs in;
+    @Mixin SharedOptions.JsonOutput json;
 
     @Override
     public Integer call() throws Exception {
-        if (concurrency < 1 || concurrency > 1024) {
-            throw MetaorchException.invalidInput("--concurrency: must be in 1..1024, got " + concurrency);
-        }
-        HubSpec spec0 = resume != null ? null : HubSpec.load(config);
+        launch.check();
+        HubSpec spec0 = launch.resume != null ? null : HubSpec.load(config);
         List<Path> paths = spec0 == null ? List.of() : variants.isEmpty() ? spec0.variants()
                 : variants.stream().map(v -> HubSpec.resolve(config, v.trim())).toList();
-        Console console = new Console(spec);
-        if (maxCost != null && (!(maxCost > 0) || !Double.isFinite(maxCost) || maxCost > 1e9)) {
-            throw MetaorchException.invalidInput("--max-cost: must be a dollar amount > 0 and at most 1e9, got " + maxCost);
-        }
-        Hub hub = new Hub(new Hub.Options(spec0, paths, sessions, seed, concurrency, runId, results, plugins, prices,
-                allocation, maxCost, force, resume), AllocationPolicies::create);
+        Console console = json.console();
+        Hub hub = new Hub(new Hub.Options(spec0, paths, sessions, launch.seed,
+                launch.concurrency == null ? 8 : launch.concurrency, launch.runId, in.results.dir, in.plugins.dir, in.prices.file,
+                allocation.toString(), launch.maxCost, launch.force, launch.resume), AllocationPolicies::create);
         long total = spec0 == null ? 0 : sessions != null ? sessions : (long) spec0.sessionsPerVariant() * paths.size();
         ObjectNode result;
         // On SIGTERM/SIGINT the JVM halts as soon as its shutdown hooks return: the hook stops the hub
@@ -107,7 +84,7 @@ final class RunCommand implements Callable<Integer> {
         }, "sigterm");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            try (ProgressDisplay progress = new ProgressDisplay("sessions", total, console.err(), quiet, 2000)) {
+            try (ProgressDisplay progress = new ProgressDisplay("sessions", total, console.err(), launch.quiet, 2000)) {
                 result = hub.run(p -> progress.update(p.done(), String.format(java.util.Locale.ROOT, "ok %d  $%.4f",
                         p.successes(), p.spendUsd()), String.format(java.util.Locale.ROOT,
                                 "sessions %d/%d  successes %d  spend $%.4f", p.done(), p.total(), p.successes(),
@@ -127,7 +104,7 @@ final class RunCommand implements Callable<Integer> {
                 // already shutting down
             }
         }
-        if (json) {
+        if (json.enabled) {
             console.json(result);
             return ExitCodes.OK;
         }

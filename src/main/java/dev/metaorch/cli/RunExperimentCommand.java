@@ -5,107 +5,96 @@ import dev.metaorch.experiment.AbExperiment;
 import dev.metaorch.experiment.ExperimentOptions;
 import dev.metaorch.experiment.ExperimentResult;
 import dev.metaorch.experiment.ExperimentStatus;
+import dev.metaorch.experiment.Metric;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code metaorch run-experiment}: control vs test with a sequential stopping rule. */
 @Command(name = "run-experiment", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run a control config against a test config, paired by task, and stop as soon as the",
-            "sequential test (SPRT) decides. Live status on stderr; the result goes to",
-            "results/runs/<run-id>/result.json and stdout."},
+        description = {"Run a control config against a test config, paired by task, and stop as soon as the "
+            + "sequential test (SPRT) decides.",
+            "Live status on stderr; the result goes to results/runs/<run-id>/result.json and stdout."},
         footerHeading = "%nExamples:%n",
         footer = {"  metaorch run-experiment --control configs/baseline.json --test configs/exp_042.json",
             "  metaorch run-experiment --control configs/baseline.json --test configs/exp_041.json --method fixed",
             "  metaorch run-experiment --resume exp_042-20261122-101500-123",
             "",
-            "Exit 0 with any decision (accept_h1, accept_h0, inconclusive); 2 on bad input or a refused budget;",
-            "143 when interrupted (resume with --resume RUN_ID)."})
+            "Exit 0 with any decision (accept_h1, accept_h0, inconclusive); 2 on bad input or a refused budget; "
+                + "130 when interrupted by Ctrl-C, 143 when stopped by SIGTERM (resume with --resume RUN_ID)."})
 final class RunExperimentCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+    /** {@code --method}: the sequential test of the config, or a fixed design. */
+    enum Method {
+        SPRT, FIXED;
 
-    @Option(names = "--control", paramLabel = "FILE", description = "Control config.")
-    Path control;
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
-    @Option(names = "--test", paramLabel = "FILE", description = "Test config.")
-    Path test;
+    /** {@code --tasks}: the task labels of {@code analyze --clusters}. */
+    enum TaskLabel {
+        DISCRIMINATIVE, TRIVIAL, CHALLENGING, UNCLEAR;
 
-    @Option(names = "--method", description = "sprt (default from config) or fixed.")
-    String method;
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a value in both configs.")
-    List<String> overrides = new ArrayList<>();
+    @Spec CommandSpec spec;
+    @Option(names = "--control", paramLabel = "FILE", description = "Control config.") Path control;
+    @Option(names = "--test", paramLabel = "FILE", description = "Test config.") Path test;
 
-    @Option(names = "--max-sessions", description = "Cap on sessions, both arms together.")
+    @Option(names = "--method", showDefaultValue = Visibility.NEVER,
+            description = "${COMPLETION-CANDIDATES} (default: stopping.method of the config).")
+    Method method;
+
+    @Mixin SharedOptions.Overrides overrides;
+
+    @Option(names = "--max-sessions", paramLabel = "N", showDefaultValue = Visibility.NEVER,
+            description = "Cap on sessions, both arms together (default: run.max_sessions of the config).")
     Integer maxSessions;
 
-    @Option(names = "--max-cost", paramLabel = "USD", description = "Spend cap; the run is refused if the projection exceeds it.")
-    Double maxCost;
-
-    @Option(names = "--concurrency", description = "Sessions at once.")
-    Integer concurrency;
-
-    @Option(names = "--seed", description = "Run seed (same seed, same sessions, same decision).")
-    Long seed;
-
-    @Option(names = "--run-id", description = "Id of the new run (default <test id>-<timestamp>).")
-    String runId;
-
-    @Option(names = "--resume", paramLabel = "RUN_ID",
-            description = "Continue an interrupted run (or complete a finished one's tracker line and hashes).")
-    String resume;
-
-    @Option(names = "--force", description = {"Run even when the projected spend exceeds the budget; with --resume,",
-        "resume although a task suite, price table or plugin changed since the run started",
-        "(the run goes on with its snapshot copies)."})
-    boolean force;
-
-    @Option(names = "--results", defaultValue = "results", description = "Results folder (default ${DEFAULT-VALUE}).")
-    Path results;
-
-    @Option(names = "--plugins", defaultValue = "plugins", description = "Plugin jar folder (default ${DEFAULT-VALUE}).")
-    Path plugins;
-
-    @Option(names = "--prices", description = "Price table (default: prices.json beside the config).")
-    Path prices;
-
-    @Option(names = "--retry-backoff-ms", defaultValue = "200", hidden = true)
-    long backoffMs;
+    @Mixin SharedOptions.Launch launch;
+    @Mixin SharedOptions.RunInputs in;
+    @Option(names = "--retry-backoff-ms", defaultValue = "200", hidden = true) long backoffMs;
 
     @Option(names = "--metric", paramLabel = "METRIC",
             description = "Test this metric instead of the one the hypothesis (or stopping.metric) names: "
-                    + "success, early_termination_rate, tokens, cost_usd.")
-    String metric;
+                    + "${COMPLETION-CANDIDATES}.")
+    Metric metric;
 
     @Option(names = "--tasks", paramLabel = "LABEL",
-            description = "Only tasks that history labels so: discriminative (see metaorch analyze --clusters).")
-    String tasksLabel;
+            description = "Only tasks that history labels so (see metaorch analyze --clusters): ${COMPLETION-CANDIDATES}.")
+    TaskLabel tasksLabel;
 
-    @Option(names = "--quiet", description = "No live status.")
-    boolean quiet;
-
-    @Option(names = "--json", description = "Print result.json to stdout.")
-    boolean json;
+    @Mixin SharedOptions.JsonOutput json;
 
     @Override
     public Integer call() throws Exception {
-        Console console = new Console(spec);
-        if (resume == null && (control == null || test == null)) {
+        Console console = json.console();
+        if (launch.resume == null && (control == null || test == null)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "Missing --control and --test (or --resume RUN_ID)");
         }
-        ExperimentOptions options = new ExperimentOptions(control, test, overrides, method, maxSessions, maxCost,
-                concurrency, seed, runId, force, results, plugins, prices, backoffMs, tasksLabel, metric);
+        launch.check();
+        ExperimentOptions options = new ExperimentOptions(control, test, overrides.values,
+                method == null ? null : method.toString(), maxSessions, launch.maxCost, launch.concurrency, launch.seed,
+                launch.runId, launch.force, in.results.dir, in.plugins.dir, in.prices.file, backoffMs,
+                tasksLabel == null ? null : tasksLabel.toString(), metric == null ? null : metric.label());
         AbExperiment experiment = new AbExperiment(options, new AbExperiment.Monitor() {
             @Override
             public void status(ExperimentStatus s) {
-                if (!quiet) {
+                if (!launch.quiet) {
                     console.info(String.format(java.util.Locale.ROOT, "pairs %d  W/T/L %d/%d/%d  LLR %+.3f in [%.3f, %.3f]  "
                             + "success control %.2f test %.2f  errors+timeouts %d/%d  spend $%.4f of $%.2f  in flight %d  "
                             + "ETA %.0fs", s.pairs(), s.wins(), s.ties(), s.losses(), s.llr(), s.lower(), s.upper(),
@@ -132,15 +121,15 @@ final class RunExperimentCommand implements Callable<Integer> {
         }, "sigterm");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            ExperimentResult result = experiment.run(resume);
+            ExperimentResult result = experiment.run(launch.resume);
             if (result.decision().equals("interrupted")) {
                 console.info("interrupted: resume with metaorch run-experiment --resume " + result.runId());
                 return ExitCodes.INTERRUPTED;
             }
-            if (json) {
+            if (json.enabled) {
                 console.json(dev.metaorch.common.Json.tree(result));
             } else {
-                ExperimentSummary.print(console.out(), result, results);
+                ExperimentSummary.print(console.out(), result, in.results.dir);
             }
             if ("circuit_breaker".equals(result.stoppedBy())) {
                 console.info("error: " + result.reason());

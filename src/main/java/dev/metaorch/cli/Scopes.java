@@ -16,7 +16,7 @@ final class Scopes {
 
     static RunScope resolve(SessionSelection sel, RunScope.Default dflt, Console console, boolean json) throws IOException {
         String experiment = sel.experiments.size() == 1 ? sel.experiments.get(0) : null;
-        RunScope scope = RunScope.resolve(new RunCatalog(sel.results), sel.runIds, experiment, sel.all, dflt);
+        RunScope scope = RunScope.resolve(new RunCatalog(sel.results.dir), sel.runIds, experiment, sel.all, dflt);
         if (json) {
             console.info(scope.firstLine());
         } else {

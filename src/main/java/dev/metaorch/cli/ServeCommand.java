@@ -16,9 +16,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code metaorch serve}: the local dashboard, until Ctrl-C. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serve a dashboard of a results folder in the browser: runs, a run live (W/T/L, LLR against its",
-            "bounds, spend, in flight, ETA; dead runs with their resume command), compare two runs, sessions,",
-            "Pareto, experiments and insights. Listens on 127.0.0.1 only, unless --bind with --token."},
+        description = {"Serve a dashboard of a results folder in the browser.",
+            "Runs, a run live (W/T/L, LLR against its bounds, spend, in flight, ETA; dead runs with their resume "
+                + "command), compare two runs, sessions, Pareto, experiments and insights. Listens on 127.0.0.1 only, "
+                + "unless --bind with --token."},
         footerHeading = "%nExamples:%n",
         footer = {"  metaorch serve --open", "  metaorch serve --port 8765 --results results",
             "  METAORCH_SERVE_TOKEN=$(openssl rand -hex 16) metaorch serve --bind 0.0.0.0"})

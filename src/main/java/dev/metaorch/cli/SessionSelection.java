@@ -3,12 +3,13 @@ package dev.metaorch.cli;
 import dev.metaorch.analysis.FilterChain;
 import dev.metaorch.analysis.SessionFilter;
 import dev.metaorch.common.MetaorchException;
-import java.nio.file.Path;
+import dev.metaorch.session.Outcome;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -17,11 +18,8 @@ final class SessionSelection {
     @Parameters(paramLabel = "RUN_ID", arity = "0..*", description = "Runs to read (default: all runs).")
     List<String> runIds = new ArrayList<>();
 
-    @Option(names = "--all", description = "Read every run (the default when no RUN_ID is given).")
-    boolean all;
-
-    @Option(names = "--results", defaultValue = "results", description = "Results folder (default ${DEFAULT-VALUE}).")
-    Path results;
+    @Option(names = "--all", description = "Read every run (the default when no RUN_ID is given).") boolean all;
+    @Mixin SharedOptions.ResultsDir results;
 
     @Option(names = "--where", paramLabel = "FIELD=VALUE",
             description = "Keep sessions whose field equals the value (any field, dotted path: task.code=gpu_race).")
@@ -30,23 +28,17 @@ final class SessionSelection {
     @Option(names = "--task-code", description = "Keep sessions of this task code.")
     List<String> taskCodes = new ArrayList<>();
 
-    @Option(names = "--task", description = "Keep sessions of this task id.")
-    List<String> tasks = new ArrayList<>();
+    @Option(names = "--task", description = "Keep sessions of this task id.") List<String> tasks = new ArrayList<>();
 
-    @Option(names = "--outcome", description = "Keep sessions with this outcome.")
-    List<String> outcomes = new ArrayList<>();
+    @Option(names = "--outcome", description = "Keep sessions with this outcome: ${COMPLETION-CANDIDATES}.")
+    List<Outcome> outcomes = new ArrayList<>();
 
     @Option(names = "--experiment", description = "Keep sessions of this experiment id.")
     List<String> experiments = new ArrayList<>();
 
-    @Option(names = "--since", description = "Keep sessions started at or after this instant (ISO-8601).")
-    String since;
-
-    @Option(names = "--until", description = "Keep sessions started before this instant (ISO-8601).")
-    String until;
-
-    @Option(names = "--last", description = "Keep the last N sessions (after the other filters).")
-    Integer last;
+    @Option(names = "--since", description = "Keep sessions started at or after this instant (ISO-8601).") String since;
+    @Option(names = "--until", description = "Keep sessions started before this instant (ISO-8601).") String until;
+    @Option(names = "--last", description = "Keep the last N sessions (after the other filters).") Integer last;
 
     List<String> runs() {
         return all ? List.of() : runIds;
@@ -68,7 +60,7 @@ final class SessionSelection {
             chain.add(r -> r.task() != null && tasks.contains(r.task().id()));
         }
         if (!outcomes.isEmpty()) {
-            chain.add(r -> outcomes.contains(r.outcome().label()));
+            chain.add(r -> outcomes.contains(r.outcome()));
         }
         if (!experiments.isEmpty()) {
             chain.add(SessionFilter.experiments(new HashSet<>(experiments)));

@@ -7,39 +7,29 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code metaorch show SESSION_ID}: a session's transcript. */
 @Command(name = "show", mixinStandardHelpOptions = true,
-        description = {"Print a session's transcript: the agent's events, the LLM calls the proxy metered (tokens,",
-            "cost, status), warnings and the end. --json prints its entries, one JSON object per line."},
+        description = {"Print a session's transcript: the agent's events, the LLM calls the proxy metered (tokens, "
+            + "cost, status), warnings and the end.",
+            "--json prints its entries, one JSON object per line."},
         footerHeading = "%nExamples:%n",
         footer = {"  metaorch show exp_042-20261203-101500-123/test/17",
             "  metaorch show exp_042-20261203-101500-123/test/17 --attempt 2 --json"})
 final class ShowCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(paramLabel = "SESSION_ID", description = "<run-id>/<arm>/<pair>, as in sessions.jsonl.")
-    String sessionId;
-
-    @Option(names = "--attempt", description = "The attempt (default: the last one kept).")
-    Integer attempt;
-
-    @Option(names = "--results", defaultValue = "results", description = "Results folder (default ${DEFAULT-VALUE}).")
-    Path results;
-
-    @Option(names = "--json", description = "Print the transcript's entries as JSON lines.")
-    boolean json;
+    @Parameters(paramLabel = "SESSION_ID", description = "<run-id>/<arm>/<pair>, as in sessions.jsonl.") String sessionId;
+    @Mixin SharedOptions.Attempt attempt;
+    @Mixin SharedOptions.ResultsDir results;
+    @Mixin SharedOptions.JsonOutput json;
 
     @Override
     public Integer call() throws Exception {
-        Console console = new Console(spec);
-        Path file = TranscriptView.locate(results, sessionId, attempt);
-        if (json) {
+        Console console = json.console();
+        Path file = TranscriptView.locate(results.dir, sessionId, attempt.number);
+        if (json.enabled) {
             Transcript.read(file);
             console.out().print(Files.readString(file));
         } else {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -20,10 +21,11 @@ import picocli.CommandLine.Spec;
 
 /** {@code metaorch try}: one session of one config, shown in full; or the replay of a recorded session. */
 @Command(name = "try", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run one session of CONFIG and print each agent event as parsed, each LLM call the proxy",
-            "metered, the record a run would store, its cost, and every protocol problem with the line that",
-            "caused it. Nothing enters a test. With --replay, run a recorded session again against its",
-            "recorded LLM answers (nothing is paid) and compare the transcripts."},
+        description = {"Run one session of CONFIG and print each agent event as parsed, each LLM call the proxy "
+            + "metered, the record a run would store, its cost, and every protocol problem with the line that "
+            + "caused it.",
+            "Nothing enters a test. With --replay, run a recorded session again against its recorded LLM answers "
+                + "(nothing is paid) and compare the transcripts."},
         footerHeading = "%nExamples:%n",
         footer = {"  metaorch try my-agent/control.json",
             "  metaorch try my-agent/control.json --task sum_2 --record",
@@ -31,48 +33,27 @@ import picocli.CommandLine.Spec;
             "",
             "Exit 0 when the session ran clean; 1 when it ended in error/timeout or broke the protocol; 2 on bad input."})
 final class TryCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(arity = "0..1", paramLabel = "CONFIG", description = "The config to try.")
-    Path config;
-
-    @Option(names = "--task", paramLabel = "ID", description = "Task id (default: the suite's first task).")
-    String task;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a value in the config.")
-    List<String> overrides = new ArrayList<>();
-
-    @Option(names = "--record", description = "Keep the LLM request/response pairs (for --replay).")
-    boolean record;
-
-    @Option(names = "--replay", paramLabel = "SESSION_ID", description = "Replay a recorded session instead.")
-    String replay;
-
-    @Option(names = "--attempt", description = "With --replay: the attempt (default: the last).")
-    Integer attempt;
-
-    @Option(names = "--results", defaultValue = "results", description = "Results folder (default ${DEFAULT-VALUE}).")
-    Path results;
-
-    @Option(names = "--plugins", defaultValue = "plugins", description = "Plugin jar folder (default ${DEFAULT-VALUE}).")
-    Path plugins;
-
-    @Option(names = "--prices", description = "Price table (default: prices.json beside the config).")
-    Path prices;
-
-    @Option(names = "--json", description = "Print the record, transcript and problems as JSON.")
-    boolean json;
+    @Spec CommandSpec spec;
+    @Parameters(arity = "0..1", paramLabel = "CONFIG", description = "The config to try.") Path config;
+    @Option(names = "--task", paramLabel = "ID", description = "Task id (default: the suite's first task).") String task;
+    @Mixin SharedOptions.Overrides overrides;
+    @Option(names = "--record", description = "Keep the LLM request/response pairs (for --replay).") boolean record;
+    @Option(names = "--replay", paramLabel = "SESSION_ID", description = "Replay a recorded session instead.") String replay;
+    @Mixin SharedOptions.Attempt attempt;
+    @Mixin SharedOptions.RunInputs in;
+    @Mixin SharedOptions.JsonOutput json;
 
     @Override
     public Integer call() throws Exception {
-        Console console = new Console(spec);
+        Console console = json.console();
         if ((config == null) == (replay == null)) {
             throw new ParameterException(spec.commandLine(), "Give a CONFIG, or --replay SESSION_ID (not both)");
         }
-        AgentTrial.Report r = replay != null ? AgentTrial.replay(replay, attempt, results, plugins, prices)
-                : AgentTrial.run(new AgentTrial.Options(config, overrides, task, record, results, plugins, prices));
-        if (json) {
+        AgentTrial.Report r = replay != null
+                ? AgentTrial.replay(replay, attempt.number, in.results.dir, in.plugins.dir, in.prices.file)
+                : AgentTrial.run(new AgentTrial.Options(config, overrides.values, task, record, in.results.dir, in.plugins.dir,
+                        in.prices.file));
+        if (json.enabled) {
             ObjectNode o = Json.object();
             o.set("record", Json.tree(r.record()));
             o.set("transcript", Json.tree(r.transcript()));

@@ -1,16 +1,14 @@
 package dev.metaorch.cli;
 
+import java.util.Locale;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.metaorch.common.ExitCodes;
 import dev.metaorch.common.Json;
 import dev.metaorch.variant.VariantProvider;
 import dev.metaorch.variant.VariantRegistry;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
 
 /** {@code metaorch variants}: the variant plugins found, and what failed to load. */
 @Command(name = "variants", mixinStandardHelpOptions = true,
@@ -18,20 +16,14 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {"  metaorch variants", "  metaorch variants --plugins my-plugins --json"})
 final class VariantsCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--plugins", defaultValue = "plugins", description = "Plugin jar folder (default ${DEFAULT-VALUE}).")
-    Path plugins;
-
-    @Option(names = "--json", description = "Print JSON.")
-    boolean json;
+    @Mixin SharedOptions.PluginDir plugins;
+    @Mixin SharedOptions.JsonOutput json;
 
     @Override
     public Integer call() {
-        VariantRegistry registry = VariantRegistry.load(plugins);
-        Console console = new Console(spec);
-        if (json) {
+        VariantRegistry registry = VariantRegistry.load(plugins.dir);
+        Console console = json.console();
+        if (json.enabled) {
             ObjectNode o = Json.object();
             var arr = o.putArray("variants");
             for (VariantRegistry.Found f : registry.all()) {
@@ -44,10 +36,10 @@ final class VariantsCommand implements Callable<Integer> {
             console.json(o);
             return ExitCodes.OK;
         }
-        console.out().printf("%-12s %-16s %-12s %s%n", "name", "version", "source", "description");
+        console.out().printf(Locale.ROOT, "%-12s %-16s %-12s %s%n", "name", "version", "source", "description");
         for (VariantRegistry.Found f : registry.all()) {
             VariantProvider p = f.provider();
-            console.out().printf("%-12s %-16s %-12s %s%n", p.name(), p.version(), f.source(), p.description());
+            console.out().printf(Locale.ROOT, "%-12s %-16s %-12s %s%n", p.name(), p.version(), f.source(), p.description());
         }
         registry.failures().forEach(x -> console.out().println("failed: " + x));
         return ExitCodes.OK;

@@ -11,10 +11,9 @@ import java.time.Clock;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code metaorch watch RUN_ID}: follows a run through the same {@link RunStateSource} as the
@@ -22,33 +21,23 @@ import picocli.CommandLine.Spec;
  * resume command, exit 1). {@code --once} prints the current state on stdout and exits 0.
  */
 @Command(name = "watch", mixinStandardHelpOptions = true,
-        description = {"Follow a run and show its live state (status, pairs, W/T/L, LLR against its bounds, success",
-            "rates, spend against the cap) until it is decided, aborted or dead (its process gone).",
-            "Exit 0 when decided or finished, 1 when aborted or dead (the resume command is printed)."},
+        description = {"Follow a run-experiment run until it is decided, aborted or dead.",
+            "Shows its live state (status, pairs, W/T/L, LLR against its bounds, success rates, spend against the cap). "
+                + "Exit 0 when decided, 1 when aborted or dead (the resume command is printed)."},
         footerHeading = "%nExamples:%n",
         footer = {"  metaorch watch exp_042-20261122-101500-123", "  metaorch watch RUN_ID --once --json"})
 final class WatchCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(paramLabel = "RUN_ID", description = "The run to follow.")
-    String runId;
-
-    @Option(names = "--results", defaultValue = "results", description = "Results folder (default ${DEFAULT-VALUE}).")
-    Path results;
-
-    @Option(names = "--interval-ms", defaultValue = "1000", description = "Poll interval (default ${DEFAULT-VALUE}).")
-    long intervalMs;
-
-    @Option(names = "--once", description = "Print the current state on stdout once and exit.")
-    boolean once;
-
-    @Option(names = "--json", description = "Print the final (or, with --once, current) state as JSON on stdout.")
-    boolean json;
+    @Parameters(paramLabel = "RUN_ID", description = "The run to follow.") String runId;
+    @Mixin SharedOptions.ResultsDir resultsDir;
+    @Option(names = "--interval-ms", defaultValue = "1000", description = "Poll interval in milliseconds.") long intervalMs;
+    @Option(names = "--once", description = "Print the current state on stdout once and exit.") boolean once;
+    @Mixin SharedOptions.JsonOutput jsonOutput;
 
     @Override
     public Integer call() throws Exception {
-        Console console = new Console(spec);
+        Console console = jsonOutput.console();
+        Path results = resultsDir.dir;
+        boolean json = jsonOutput.enabled;
         RunStateSource source = new RunStateSource(results, Clock.systemUTC());
         String last = null;
         while (true) {

@@ -61,6 +61,41 @@ public final class Json {
         }
     }
 
+    /**
+     * The JSON pointer of the first number in {@code node} that does not fit a double (such as
+     * {@code 1e309}, read as infinity), or null when every number is finite.
+     */
+    public static String firstNonFiniteNumber(JsonNode node) {
+        return firstNonFinite(node, "");
+    }
+
+    private static String firstNonFinite(JsonNode node, String pointer) {
+        if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+            return pointer.isEmpty() ? "/" : pointer;
+        }
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String p = firstNonFinite(node.get(i), pointer + "/" + i);
+                if (p != null) {
+                    return p;
+                }
+            }
+        } else if (node.isObject()) {
+            for (var e : node.properties()) {
+                String p = firstNonFinite(e.getValue(), pointer + "/" + e.getKey().replace("~", "~0").replace("/", "~1"));
+                if (p != null) {
+                    return p;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The problem line for a number out of range at {@code pointer} of {@code name}. */
+    public static String outOfRange(String name, String pointer) {
+        return name + ": " + pointer + ": number out of range (larger than a double can hold, about 1.8e308)";
+    }
+
     public static JsonNode tree(Object value) {
         return MAPPER.valueToTree(value);
     }

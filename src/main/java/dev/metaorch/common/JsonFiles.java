@@ -22,6 +22,10 @@ public final class JsonFiles {
             if (n == null || n.isMissingNode()) { // Jackson reads an empty text as a missing node
                 throw MetaorchException.invalidInput(name + ": /: expected JSON, got an empty file");
             }
+            String bad = Json.firstNonFiniteNumber(n);
+            if (bad != null) {
+                throw MetaorchException.invalidInput(Json.outOfRange(name, bad));
+            }
             return n;
         } catch (NoSuchFileException e) {
             throw MetaorchException.invalidInput(name + ": " + what + " not found");

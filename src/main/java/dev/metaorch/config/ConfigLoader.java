@@ -204,9 +204,15 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw MetaorchException.invalidInput(name + ": cannot read: " + e.getMessage());
         }
-        if (tree == null || !tree.isObject()) {
-            throw MetaorchException.invalidInput(name + ": /: expected a JSON object, got "
-                    + (tree == null ? "an empty file" : JsonSchema.describe(tree)));
+        if (tree == null || tree.isMissingNode()) {
+            throw MetaorchException.invalidInput(name + ": /: expected a JSON object, got an empty file");
+        }
+        if (!tree.isObject()) {
+            throw MetaorchException.invalidInput(name + ": /: expected a JSON object, got " + JsonSchema.describe(tree));
+        }
+        String bad = Json.firstNonFiniteNumber(tree);
+        if (bad != null) {
+            throw MetaorchException.invalidInput(Json.outOfRange(name, bad));
         }
         ObjectNode obj = (ObjectNode) tree;
         obj.remove("guideline_hashes");
@@ -294,6 +300,10 @@ public final class ConfigLoader {
                 problems.add(new Problem(source, pointer, "expected " + type + " value, got '" + text + "'"));
                 continue;
             }
+            if (Json.firstNonFiniteNumber(value) != null) {
+                problems.add(new Problem(source, pointer, "number out of range (larger than a double can hold, about 1.8e308)"));
+                continue;
+            }
             result.add(new Override(pointer, value, source));
         }
         return result;
@@ -338,11 +348,20 @@ public final class ConfigLoader {
                 .map(l -> l.path().toAbsolutePath().getParent())
                 .orElse(Path.of("").toAbsolutePath());
         Path resolved = base.resolve(merged.get("tasks").asText()).normalize();
-        merged.put("tasks", display(resolved));
+        merged.put("tasks", relativeToWorkingDirectory(resolved));
     }
 
-    /** A path as the user would type it: relative to the working directory when inside it. */
+    /**
+     * A file as messages name it: the path as the user gave it (normalised), so an error names
+     * the file the user typed, not a shortened one.
+     */
     public static String display(Path path) {
+        String s = path.normalize().toString();
+        return s.isEmpty() ? "." : s;
+    }
+
+    /** A path relative to the working directory when inside it (how resolved configs store paths). */
+    public static String relativeToWorkingDirectory(Path path) {
         Path abs = path.toAbsolutePath().normalize();
         Path cwd = Path.of("").toAbsolutePath();
         return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();

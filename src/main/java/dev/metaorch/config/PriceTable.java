@@ -55,20 +55,23 @@ public record PriceTable(Path file, String version, Map<String, ModelPrice> mode
      * config file or any of its parents, else {@code configs/prices.json} in the working directory.
      */
     public static PriceTable locate(Path explicit, List<Path> configChain) {
+        return load(find(explicit, configChain).orElseThrow(() -> MetaorchException.invalidInput(
+                "prices.json: not found beside the config or in configs/; pass --prices FILE")));
+    }
+
+    /** Where {@link #locate} would read the price table from; empty when there is none. */
+    public static java.util.Optional<Path> find(Path explicit, List<Path> configChain) {
         if (explicit != null) {
-            return load(explicit);
+            return java.util.Optional.of(explicit);
         }
         for (Path p : configChain) {
             Path candidate = p.toAbsolutePath().getParent().resolve("prices.json");
             if (Files.isRegularFile(candidate)) {
-                return load(candidate);
+                return java.util.Optional.of(candidate);
             }
         }
         Path fallback = Path.of("configs", "prices.json");
-        if (Files.isRegularFile(fallback)) {
-            return load(fallback);
-        }
-        throw MetaorchException.invalidInput("prices.json: not found beside the config or in configs/; pass --prices FILE");
+        return Files.isRegularFile(fallback) ? java.util.Optional.of(fallback) : java.util.Optional.empty();
     }
 
     public static PriceTable load(Path file) {

@@ -4,11 +4,11 @@ import java.util.Collection;
 import java.util.Optional;
 
 /** "Did you mean" for near misses: the closest candidate within a small edit distance. */
-final class Suggestions {
+public final class Suggestions {
     private Suggestions() {
     }
 
-    static Optional<String> closest(String word, Collection<String> candidates) {
+    public static Optional<String> closest(String word, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String c : candidates) {

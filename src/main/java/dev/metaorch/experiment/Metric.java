@@ -23,6 +23,12 @@ public enum Metric {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** The label, so that command-line completion and help show it. */
+    @Override
+    public String toString() {
+        return label();
+    }
+
     @JsonCreator
     public static Metric parse(String s) {
         return valueOf(s.toUpperCase(Locale.ROOT));

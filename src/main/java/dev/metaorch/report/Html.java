@@ -1,5 +1,6 @@
 package dev.metaorch.report;
 
+import java.util.Locale;
 /** Minimal HTML helpers. */
 public final class Html {
     private Html() {
@@ -16,6 +17,6 @@ public final class Html {
     public static String heat(double rate) {
         int r = (int) Math.round(rate < 0.5 ? 230 : 230 - (rate - 0.5) * 2 * 150);
         int g = (int) Math.round(rate < 0.5 ? 90 + rate * 2 * 130 : 220);
-        return String.format("rgb(%d,%d,110)", r, g);
+        return String.format(Locale.ROOT, "rgb(%d,%d,110)", r, g);
     }
 }

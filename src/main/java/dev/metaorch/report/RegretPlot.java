@@ -1,5 +1,6 @@
 package dev.metaorch.report;
 
+import java.util.Locale;
 import dev.metaorch.bandit.BanditReport;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ public final class RegretPlot {
             BanditReport.PolicyResult p = e.getValue();
             double[] x = Arrays.stream(p.curveT()).asDoubleStream().toArray();
             double[] err = Arrays.stream(p.curveSe()).map(v -> 1.96 * v).toArray();
-            XYSeries s = chart.addSeries(String.format("%s (%.1f ± %.1f)", e.getKey(), p.regretMean(), p.regretSe()), x,
+            XYSeries s = chart.addSeries(String.format(Locale.ROOT, "%s (%.1f ± %.1f)", e.getKey(), p.regretMean(), p.regretSe()), x,
                     p.curveMean(), err);
             s.setMarker(SeriesMarkers.NONE);
             s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
@@ -36,7 +37,7 @@ public final class RegretPlot {
         double c = report.laiRobbins().constant();
         double[] x = Arrays.stream(report.policies().values().iterator().next().curveT()).asDoubleStream().toArray();
         double[] y = Arrays.stream(x).map(t -> c * Math.log(t)).toArray();
-        XYSeries lr = chart.addSeries(String.format("Lai-Robbins C ln t (C = %.2f)", c), x, y);
+        XYSeries lr = chart.addSeries(String.format(Locale.ROOT, "Lai-Robbins C ln t (C = %.2f)", c), x, y);
         lr.setMarker(SeriesMarkers.NONE);
         lr.setLineStyle(new java.awt.BasicStroke(1.5f, java.awt.BasicStroke.CAP_BUTT, java.awt.BasicStroke.JOIN_MITER, 10f,
                 new float[] {6f, 4f}, 0f));

@@ -92,10 +92,10 @@ public record HubSpec(Path file, List<Path> variants, int sessionsPerVariant, lo
         for (String candidate : List.of(ref, ref + ".json", "hub/" + ref + ".json")) {
             Path p = dir.resolve(candidate).normalize();
             if (Files.isRegularFile(p)) {
-                return Path.of(ConfigLoader.display(p));
+                return Path.of(ConfigLoader.relativeToWorkingDirectory(p));
             }
         }
         Path direct = Path.of(ref);
-        return Files.isRegularFile(direct) ? direct : Path.of(ConfigLoader.display(dir.resolve(ref)));
+        return Files.isRegularFile(direct) ? direct : Path.of(ConfigLoader.relativeToWorkingDirectory(dir.resolve(ref)));
     }
 }

@@ -12,6 +12,12 @@ public enum Outcome {
         return name().toLowerCase();
     }
 
+    /** The label, so that command-line completion and help show it. */
+    @Override
+    public String toString() {
+        return label();
+    }
+
     @JsonCreator
     public static Outcome parse(String s) {
         return valueOf(s.toUpperCase());

@@ -11,6 +11,12 @@ public enum Direction {
         return name().toLowerCase();
     }
 
+    /** The label, so that picocli's completion candidates and parsing use it. */
+    @Override
+    public String toString() {
+        return label();
+    }
+
     public static Direction parse(String s) {
         return valueOf(s.toUpperCase());
     }

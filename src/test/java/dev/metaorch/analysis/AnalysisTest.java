@@ -51,8 +51,8 @@ class AnalysisTest {
         assertThat(first).succeeded().errContains("no benchmark grade (SCORE)");
         JsonNode s = Json.mapper().readTree(first.out());
         // README of the data: 8 sessions, 57 task attempts, 33 graded
-        assertThat(s.path("sessions").asInt()).isEqualTo(8);
-        assertThat(s.path("tasks").asInt()).isEqualTo(57);
+        assertThat(s.path("erc3_sessions").asInt()).isEqualTo(8);
+        assertThat(s.path("task_attempts").asInt()).isEqualTo(57);
         assertThat(s.path("added").asInt()).isEqualTo(57);
         assertThat(s.path("graded").asInt()).isEqualTo(33);
         CommandResult again = CommandResult.run("import", "erc3", ERC3, "--results", results.toString(), "--json");
@@ -148,13 +148,13 @@ class AnalysisTest {
         assertThat(CommandResult.run("analyze", "nope", "--results", results.toString())).exitedWith(2)
                 .errContains("RUN_ID nope: no session log");
         assertThat(CommandResult.run("analyze", "--group-by", "colour", "--results", results.toString())).exitedWith(2)
-                .errContains("--group-by: unknown key 'colour'");
+                .errContains("--group-by: expected one of config, config_hash");
         assertThat(CommandResult.run("analyze", "--where", "model", "--results", results.toString())).exitedWith(2)
                 .errContains("expected FIELD=VALUE");
         assertThat(CommandResult.run("pareto", "--by", "colour", "--results", results.toString())).exitedWith(2);
         assertThat(CommandResult.run("import", "erc3", "missing.json", "--results", results.toString())).exitedWith(2)
                 .errContains("missing.json: file not found");
         assertThat(CommandResult.run("import", "csv", ERC3, "--results", results.toString())).exitedWith(2)
-                .errContains("unknown format");
+                .errContains("'csv'").errContains("erc3");
     }
 }

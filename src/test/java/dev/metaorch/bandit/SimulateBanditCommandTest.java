@@ -44,7 +44,8 @@ class SimulateBanditCommandTest {
     @Test
     void badArgumentsAreExitTwo() {
         assertThat(CommandResult.run("simulate-bandit", "--arms", "0.5,1.5")).exitedWith(2).errContains("[0, 1]");
-        assertThat(CommandResult.run("simulate-bandit", "--policies", "softmax")).exitedWith(2).errContains("unknown policy");
+        assertThat(CommandResult.run("simulate-bandit", "--policies", "softmax")).exitedWith(2).errContains("'softmax'")
+                .errContains("kl-ucb");
         assertThat(CommandResult.run("simulate-bandit", "--plot", "x.gif")).exitedWith(2).errContains(".svg or .png");
         assertThat(CommandResult.run("simulate-bandit", "--arms", "0.5")).exitedWith(2).errContains("two arms");
     }

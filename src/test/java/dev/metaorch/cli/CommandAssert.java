@@ -39,6 +39,22 @@ public final class CommandAssert extends AbstractAssert<CommandAssert, CommandRe
         return this;
     }
 
+    /** stderr has exactly {@code n} lines. */
+    public CommandAssert errLines(int n) {
+        long lines = actual.err().lines().count();
+        if (lines != n) {
+            failWithMessage("expected %d line(s) on stderr but got %d:%n%s", n, lines, actual.err());
+        }
+        return this;
+    }
+
+    public CommandAssert errDoesNotContain(String text) {
+        if (actual.err().contains(text)) {
+            failWithMessage("expected stderr not to contain <%s> but was:%n%s", text, actual.err());
+        }
+        return this;
+    }
+
     public CommandAssert noStackTrace() {
         if (actual.err().contains("\tat ") || actual.err().contains("Exception in thread")) {
             failWithMessage("expected no stack trace on stderr but was:%n%s", actual.err());

@@ -180,7 +180,7 @@ class RunExperimentTest {
         CommandResult list = CommandResult.run("experiments", "--results", results.toString());
         assertThat(list).succeeded().outContains("e1").outContains("accepted").outContains("velocity:");
         CommandResult show = CommandResult.run("experiments", "show", "exp_042", "--results", results.toString());
-        assertThat(show).succeeded().outContains("lineage: exp_042");
+        assertThat(show).succeeded().outContains("lineage     exp_042 <- exp_041").outContains("e1");
     }
 
     @Test
