@@ -9,6 +9,7 @@ import dev.metaorch.analysis.GuidelineImpact;
 import dev.metaorch.analysis.TaskClusters;
 import dev.metaorch.analysis.CsvExport;
 import dev.metaorch.analysis.GroupKey;
+import dev.metaorch.analysis.RunScope;
 import dev.metaorch.analysis.LlmAnalyst;
 import dev.metaorch.analysis.LlmInputs;
 import dev.metaorch.analysis.SessionSource;
@@ -106,9 +107,10 @@ final class AnalyzeCommand implements Callable<Integer> {
             throw MetaorchException.invalidInput("--compare: expected two groups A,B");
         }
         Console console = json.console();
+        RunScope scope = Scopes.resolve(selection, RunScope.Default.LATEST_DATA_SET, console, json.enabled);
         Aggregation agg = new Aggregation(keys);
         RunLedger ledger = new RunLedger();
-        SessionSource source = new SessionSource(selection.results.dir, selection.runs());
+        SessionSource source = new SessionSource(selection.results.dir, scope.runIds());
         List<String> problems = new ArrayList<>();
         long start = System.nanoTime();
         long bytes;
@@ -150,6 +152,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             CsvExport.aggregates(agg, csv);
         }
         ObjectNode out = agg.toJson();
+        out.put("scope", scope.description());
         out.put("bytes_read", bytes).put("seconds", seconds);
         out.set("ledger", Json.tree(ledger.figures(null)));
         if (compare != null) {

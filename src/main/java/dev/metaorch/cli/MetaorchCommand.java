@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
             ShowCommand.class,
             CommandLine.HelpCommand.class,
             AutoComplete.GenerateCompletion.class,
+            ServeCommand.class,
         },
         footerHeading = "%nExamples:%n",
         footer = {

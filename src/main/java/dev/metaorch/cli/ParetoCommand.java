@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.metaorch.analysis.Aggregation;
 import dev.metaorch.analysis.ArmStats;
 import dev.metaorch.analysis.GroupKey;
+import dev.metaorch.analysis.RunScope;
 import dev.metaorch.analysis.SessionSource;
 import dev.metaorch.common.ExitCodes;
 import dev.metaorch.common.MetaorchException;
@@ -67,9 +68,10 @@ final class ParetoCommand implements Callable<Integer> {
         }
         Path plotFile = plot.checked();
         Console console = json.console();
+        RunScope scope = Scopes.resolve(selection, RunScope.Default.LATEST_DATA_SET, console, json.enabled);
         Aggregation agg = new Aggregation(List.of(key));
         var sink = selection.chain().sink(agg);
-        new SessionSource(selection.results.dir, selection.runs()).forEach(sink, p -> console.warn(p.toString()));
+        new SessionSource(selection.results.dir, scope.runIds()).forEach(sink, p -> console.warn(p.toString()));
         sink.finish();
         List<ParetoPoint> points = new ArrayList<>();
         for (Map.Entry<String, ArmStats> e : agg.groups().entrySet()) {
@@ -87,6 +89,7 @@ final class ParetoCommand implements Callable<Integer> {
             console.info("wrote " + plotFile);
         }
         if (json.enabled) {
+            analysis.put("scope", scope.description());
             console.json(analysis);
             return ExitCodes.OK;
         }

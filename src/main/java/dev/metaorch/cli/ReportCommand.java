@@ -1,5 +1,6 @@
 package dev.metaorch.cli;
 
+import dev.metaorch.analysis.RunScope;
 import dev.metaorch.common.AtomicFiles;
 import dev.metaorch.common.ExitCodes;
 import dev.metaorch.common.Json;
@@ -14,11 +15,12 @@ import picocli.CommandLine.Option;
 /** {@code metaorch report}: one self-contained HTML page of the selected runs. */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = {"Write one self-contained HTML report of the selected runs.",
-            "Inline SVG charts, no network at view time: insights, decisions with their LLR trajectory, the Pareto "
+            "By default the latest experiment (RUN_ID..., --experiment ID or --all for others). Inline SVG charts, no network at view time: insights, decisions with their LLR trajectory, the Pareto "
                 + "scatter, a task x config heatmap, cost distributions, bandit regret, guideline impact and failure "
                 + "patterns."},
         footerHeading = "%nExamples:%n",
-        footer = {"  metaorch report --out results/report.html", "  metaorch report RUN_ID --out results/run.html"})
+        footer = {"  metaorch report --out results/report.html", "  metaorch report RUN_ID --out results/run.html",
+            "  metaorch report --experiment exp_042", "  metaorch report --all"})
 final class ReportCommand implements Callable<Integer> {
     @Mixin SessionSelection selection;
 
@@ -33,14 +35,18 @@ final class ReportCommand implements Callable<Integer> {
         if (!out.toString().endsWith(".html")) {
             throw MetaorchException.invalidInput("--out: the report file must end in .html, got " + out);
         }
-        var report = new ReportBuilder(selection.results.dir, selection.runs()).build();
+        Console console = json.console();
+        RunScope scope = Scopes.resolve(selection, RunScope.Default.LATEST_EXPERIMENT, console, json.enabled);
+        if (scope.runs().isEmpty()) {
+            throw MetaorchException.invalidInput("report: no runs in " + selection.results.dir.resolve("runs"));
+        }
+        var report = new ReportBuilder(selection.results.dir, scope, selection.all).build();
         if (report.sessions() == 0) {
-            throw MetaorchException.invalidInput("report: no sessions in " + selection.results.dir.resolve("runs"));
+            throw MetaorchException.invalidInput("report: no sessions in " + scope.description());
         }
         AtomicFiles.writeString(out, report.html());
-        Console console = json.console();
         if (json.enabled) {
-            var o = Json.object().put("file", out.toString()).put("sessions", report.sessions()).put("charts", report.charts());
+            var o = Json.object().put("scope", scope.description()).put("file", out.toString()).put("sessions", report.sessions()).put("charts", report.charts());
             report.insights().forEach(o.putArray("insights")::add);
             console.json(o);
         } else {

@@ -50,6 +50,22 @@ public final class FileLocks {
         void close() throws IOException;
     }
 
+    /**
+     * Whether a thread of this JVM holds the lock on {@code lockFile} (a prober must not open the
+     * file then: closing its channel would drop this JVM's OS lock). Never creates anything.
+     */
+    public static boolean heldInThisJvm(Path lockFile) {
+        Path abs = lockFile.toAbsolutePath().normalize();
+        Path key;
+        try {
+            key = abs.getParent().toRealPath().resolve(abs.getFileName());
+        } catch (IOException e) {
+            return false;
+        }
+        Slot slot = IN_JVM.get(key);
+        return slot != null && slot.permit.availablePermits() == 0;
+    }
+
     /** The outcome of {@link #tryAcquire}: the lock, or the description of whoever holds it. */
     public sealed interface Attempt permits Acquired, Busy {
     }

@@ -92,8 +92,9 @@ class LedgerReconciliationTest {
         CommandResult watch = CommandResult.run("watch", id, "--results", results.toString(), "--json");
         assertThat(watch).succeeded();
         JsonNode status = Json.mapper().readTree(watch.out());
-        assertThat(status.path("spend_usd").asDouble()).isEqualTo(Money.usd(log.nanos()));
-        assertThat(status.path("pairs").asLong()).isEqualTo(result.path("pairs").asLong());
+        assertThat(status.at("/figures/spend_nano_usd").asLong()).isEqualTo(log.nanos());
+        assertThat(status.at("/figures/spend_usd").asDouble()).isEqualTo(Money.usd(log.nanos()));
+        assertThat(status.at("/rule/pairs").asLong()).isEqualTo(result.path("pairs").asLong());
         // analyze
         CommandResult analyze = CommandResult.run("analyze", id, "--results", results.toString(), "--json");
         assertThat(analyze).succeeded();

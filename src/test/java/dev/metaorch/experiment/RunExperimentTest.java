@@ -189,8 +189,14 @@ class RunExperimentTest {
         CommandResult w = CommandResult.run("watch", "w", "--results", results.toString(), "--json");
         assertThat(w).succeeded();
         JsonNode status = Json.mapper().readTree(w.out());
-        assertThat(status.path("pairs").asLong()).isEqualTo(res.path("pairs").asLong());
-        assertThat(status.path("llr").asDouble()).isEqualTo(res.path("llr").asDouble());
+        assertThat(status.at("/status").asText()).isEqualTo("decided");
+        assertThat(status.at("/rule/pairs").asLong()).isEqualTo(res.path("pairs").asLong());
+        assertThat(status.at("/rule/wins").asLong()).isEqualTo(res.path("wins").asLong());
+        assertThat(status.at("/rule/losses").asLong()).isEqualTo(res.path("losses").asLong());
+        assertThat(status.at("/rule/llr").asDouble()).isEqualTo(res.path("llr").asDouble());
+        assertThat(status.at("/figures/spend_usd").asDouble()).isEqualTo(res.path("spend_total_usd").asDouble(),
+                org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(status.at("/figures/attempts").asLong()).isGreaterThanOrEqualTo(res.path("sessions").asLong());
     }
 
     /** An agent that cannot start stops the run within seconds: exit 1, the reason, no decision and no saving. */
