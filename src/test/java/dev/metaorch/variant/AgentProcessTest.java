@@ -168,7 +168,8 @@ class AgentProcessTest {
         Run run = run(20, new Recorder(), new Cancellation(), "escape");
         try {
             assertThat(run.result().outcome()).isEqualTo(Outcome.SUCCESS);
-            assertThat(run.seconds()).isLessThan(2.0);
+            // PIPE_DRAIN_MS (2 s from the group's death) and the session's own second
+            assertThat(run.seconds()).isLessThan(3.5);
             assertThat(run.survivors()).hasSize(1);
         } finally {
             run.survivors().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));

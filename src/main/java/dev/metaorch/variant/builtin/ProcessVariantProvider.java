@@ -71,7 +71,7 @@ public final class ProcessVariantProvider implements VariantProvider {
      * Once the group is dead, a pipe read that blocks this long means a process outside the group
      * (one that called setsid) holds the pipe: it is abandoned. A reader that is busy parsing is waited for.
      */
-    static final long PIPE_DRAIN_MS = 500;
+    static final long PIPE_DRAIN_MS = 2000;
     /** The longest a dead group's pipes are waited for, busy or not. */
     static final long PIPE_DRAIN_MAX_MS = 30_000;
     /** How long setsid may take to make the agent a session leader. */
@@ -542,11 +542,15 @@ public final class ProcessVariantProvider implements VariantProvider {
              * process, and that pipe is abandoned (its thread is a daemon, blocked until the escapee ends).
              */
             private void drain(List<Pipe> pipes) {
-                long hardEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PIPE_DRAIN_MAX_MS);
+                // a read counts as blocked only from the moment the group is dead: a read that began
+                // while the agent was working and is about to return its last lines (the result) is
+                // given PIPE_DRAIN_MS from now, however long ago it began
+                long dead = System.nanoTime();
+                long hardEnd = dead + TimeUnit.MILLISECONDS.toNanos(PIPE_DRAIN_MAX_MS);
                 boolean interrupted = Thread.interrupted();
                 for (Pipe p : pipes) {
                     while (p.thread.isAlive() && System.nanoTime() < hardEnd
-                            && p.blockedMillis() < PIPE_DRAIN_MS) {
+                            && p.blockedMillisSince(dead) < PIPE_DRAIN_MS) {
                         try {
                             p.thread.join(10);
                         } catch (InterruptedException e) {
@@ -576,9 +580,10 @@ public final class ProcessVariantProvider implements VariantProvider {
                 return this;
             }
 
-            long blockedMillis() {
+            /** How long the current read has been blocked, counted from {@code from} at the earliest (0 when not reading). */
+            long blockedMillisSince(long from) {
                 long since = readingSince;
-                return since == 0 ? 0 : (System.nanoTime() - since) / 1_000_000L;
+                return since == 0 ? 0 : (System.nanoTime() - Math.max(since, from)) / 1_000_000L;
             }
 
             @Override
