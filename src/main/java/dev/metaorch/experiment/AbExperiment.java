@@ -559,6 +559,7 @@ public final class AbExperiment {
             }
             BudgetGate gate = CostProjection.gate(List.of(controlArm, testArm), options.resultsDir(),
                     Money.nanos(s.maxCostUsd()), spentBefore);
+            dev.metaorch.runner.GateSpendGuard.connect(List.of(controlArm, testArm), gate);
             PairedTest test = new PairedTest(rule, s.retries(), s.method() == Method.FIXED, s.capPairs(), s.metric());
             List<PairedTest> guards = s.guardrails().stream().map(g -> new PairedTest(guardRule(s, g), s.retries(),
                     s.method() == Method.FIXED, s.capPairs(), g.metric())).toList();

@@ -28,6 +28,8 @@ public final class BudgetGate {
     private long spentNanos;
     private long reservedNanos;
     private long refused;
+    /** Per session in flight: {covered by its attempt's reservation, calls held, calls metered, extra reserved}. */
+    private final Map<String, long[]> sessions = new HashMap<>();
     private String lastRefusal = "";
 
     /**
@@ -76,6 +78,55 @@ public final class BudgetGate {
     public synchronized void release(Reservation r) {
         if (r != null) {
             reservedNanos -= r.nanos();
+        }
+    }
+
+    /** An attempt of {@code sessionId} starts under {@code r}: its LLM calls are covered by it first. */
+    public synchronized void openSession(String sessionId, Reservation r) {
+        sessions.put(sessionId, new long[] {r == null ? 0 : r.nanos(), 0, 0, 0});
+    }
+
+    /** The attempt is over: what its calls reserved beyond its reservation is released. */
+    public synchronized void closeSession(String sessionId) {
+        long[] st = sessions.remove(sessionId);
+        if (st != null) {
+            reservedNanos -= st[3];
+        }
+    }
+
+    /**
+     * The metering proxy asks before forwarding a call of {@code sessionId} estimated at
+     * {@code nanos}: allowed while the session's calls stay within its attempt's reservation, or
+     * when the rest fits under the cap beside every other reservation (then it is reserved too).
+     * A session the gate does not know (a trial outside a run) is always allowed.
+     */
+    public synchronized boolean allowCall(String sessionId, long nanos) {
+        long[] st = sessions.get(sessionId);
+        if (st == null) {
+            return true;
+        }
+        long available = st[0] + st[3] - st[1] - st[2];
+        long need = nanos - Math.max(0, available);
+        if (need > 0) {
+            if (spentNanos + reservedNanos + need > capNanos) {
+                refused++;
+                lastRefusal = "an LLM call of " + sessionId + " estimated at " + Money.format(nanos)
+                        + " would pass the cap";
+                return false;
+            }
+            reservedNanos += need;
+            st[3] += need;
+        }
+        st[1] += nanos;
+        return true;
+    }
+
+    /** A call allowed by {@link #allowCall} is over: its estimate is released, its metered cost noted. */
+    public synchronized void settleCall(String sessionId, long estimateNanos, long actualNanos) {
+        long[] st = sessions.get(sessionId);
+        if (st != null) {
+            st[1] -= estimateNanos;
+            st[2] += actualNanos;
         }
     }
 

@@ -179,6 +179,7 @@ public final class Hub {
             HubPlan plan = new HubPlan(arms, plans, allocator, settings, runOptions.retries(), progress);
             long spentBefore = plan.replay(store, folder.runId());
             BudgetGate gate = CostProjection.gate(arms, options.resultsDir(), Money.nanos(settings.budgetUsd()), spentBefore);
+            GateSpendGuard.connect(arms, gate);
             plan.spent = gate::spentNanos;
             SessionRunner runner = new SessionRunner(store, folder.runId(), settings.seed(), new RunnerOptions(
                     settings.concurrency(), runOptions.timeoutS(), runOptions.retries(), 200, runOptions.maxSteps(),

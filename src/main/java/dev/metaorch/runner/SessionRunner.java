@@ -193,7 +193,12 @@ public final class SessionRunner implements AutoCloseable {
                 return last;
             }
             try {
-                last = runOnce(job, attempt);
+                budget.openSession(job.sessionId(runId), held);
+                try {
+                    last = runOnce(job, attempt);
+                } finally {
+                    budget.closeSession(job.sessionId(runId));
+                }
                 store.append(last);
                 agents.settle(last);
             } catch (RuntimeException | IOException | Error e) {

@@ -76,4 +76,36 @@ class BudgetGateTest {
         assertThat(gate.reservedNanos()).isZero();
         assertThat(launched.get()).isGreaterThan(1_000);
     }
+
+    /** The metering proxy's calls: covered by the attempt's reservation first, beyond it only under the cap. */
+    @Test
+    void llmCallsUseTheirAttemptsReservationThenWhatTheCapLeaves() {
+        BudgetGate gate = new BudgetGate(100, 0, Map.of("a", 40L));
+        BudgetGate.Reservation r = gate.tryReserve("a");
+        gate.openSession("s1", r);
+        assertThat(gate.allowCall("s1", 30)).as("within the 40 reserved").isTrue();
+        assertThat(gate.reservedNanos()).isEqualTo(40);
+        gate.settleCall("s1", 30, 25);
+        assertThat(gate.allowCall("s1", 50)).as("15 left in the reservation, 35 more fit under the cap").isTrue();
+        assertThat(gate.reservedNanos()).isEqualTo(75);
+        assertThat(gate.allowCall("s1", 30)).as("15 + 60 + 30 would pass 100").isFalse();
+        assertThat(gate.lastRefusal()).contains("LLM call of s1");
+        gate.settleCall("s1", 50, 50);
+        gate.closeSession("s1");
+        gate.settle(r, 75);
+        assertThat(gate.reservedNanos()).isZero();
+        assertThat(gate.spentNanos()).isEqualTo(75);
+        assertThat(gate.allowCall("unknown", 1_000)).as("a session outside a run is not the gate's").isTrue();
+    }
+
+    @Test
+    void theProxysGuardSpeaksDollars() {
+        BudgetGate gate = new BudgetGate(1_000_000_000L, 0, Map.of("a", 1_000L));
+        BudgetGate.Reservation r = gate.tryReserve("a");
+        gate.openSession("s", r);
+        GateSpendGuard guard = new GateSpendGuard(gate);
+        assertThat(guard.allow("s", new java.math.BigDecimal("0.000000800"))).isTrue();
+        guard.settle("s", new java.math.BigDecimal("0.000000800"), new java.math.BigDecimal("0.000000700"));
+        assertThat(guard.allow("s", new java.math.BigDecimal("2"))).isFalse();
+    }
 }
