@@ -18,6 +18,7 @@ import dev.metaorch.runner.ArmFactory;
 import dev.metaorch.runner.ArmSetup;
 import dev.metaorch.runner.BudgetGate;
 import dev.metaorch.runner.CostProjection;
+import dev.metaorch.runner.LaunchControl;
 import dev.metaorch.runner.LaunchLoop;
 import dev.metaorch.runner.SpendProjection;
 import dev.metaorch.runner.OpenRun;
@@ -84,8 +85,7 @@ public final class AbExperiment {
     private final ExperimentOptions options;
     private final Monitor monitor;
     private final CountDownLatch finished = new CountDownLatch(1);
-    private volatile LaunchLoop launchLoop;
-    private volatile boolean interrupted;
+    private final LaunchControl control = new LaunchControl();
     /** The run folder held for this run's whole life (its lock is released when run() returns). */
     private volatile OpenRun open;
 
@@ -96,11 +96,7 @@ public final class AbExperiment {
 
     /** Asks a running experiment to stop (SIGTERM): in-flight sessions are cancelled and logged. */
     public void interrupt(long waitMillis) {
-        interrupted = true;
-        LaunchLoop loop = launchLoop;
-        if (loop != null) {
-            loop.interrupt();
-        }
+        control.interrupt();
         try {
             finished.await(waitMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -571,18 +567,7 @@ public final class AbExperiment {
             plan.replay();
             pairsAtStart = test.counts().pairs();
             evalStartNanos = System.nanoTime();
-            LaunchLoop loop = new LaunchLoop(r, gate);
-            launchLoop = loop;
-            if (interrupted) {
-                loop.interrupt();
-            }
-            LaunchLoop.End end;
-            try {
-                end = loop.run(plan);
-            } finally {
-                r.close();
-                launchLoop = null;
-            }
+            LaunchLoop.End end = control.run(r, gate, plan);
             lastStatusFinal = true;
             status(test, r, gate, true);
             RunLedger.Figures figures = ledgerOf(store, test.decidingPair());

@@ -65,16 +65,11 @@ public final class Hub {
         this.allocators = allocators;
     }
 
-    private volatile LaunchLoop launchLoop;
-    private volatile boolean interrupted;
+    private final LaunchControl control = new LaunchControl();
 
     /** Stops launching and cancels the sessions in flight (SIGTERM); they are logged as cancelled. */
     public void interrupt() {
-        interrupted = true;
-        LaunchLoop loop = launchLoop;
-        if (loop != null) {
-            loop.interrupt();
-        }
+        control.interrupt();
     }
 
     private volatile OpenRun open;
@@ -184,18 +179,7 @@ public final class Hub {
             SessionRunner runner = new SessionRunner(store, folder.runId(), settings.seed(), new RunnerOptions(
                     settings.concurrency(), runOptions.timeoutS(), runOptions.retries(), 200, runOptions.maxSteps(),
                     runOptions.maxCostUsd(), folder.logs()), r -> { }, gate);
-            LaunchLoop loop = new LaunchLoop(runner, gate);
-            launchLoop = loop;
-            if (interrupted) {
-                loop.interrupt();
-            }
-            LaunchLoop.End end;
-            try {
-                end = loop.run(plan);
-            } finally {
-                runner.close();
-                launchLoop = null;
-            }
+            LaunchLoop.End end = control.run(runner, gate, plan);
             RunLedger ledger = new RunLedger();
             store.forEach(ledger::add, p -> { });
             RunLedger.Figures figures = ledger.figures(null);
