@@ -57,6 +57,19 @@ public final class RunLock implements AutoCloseable {
     public static RunLock tryAcquire(RunFolder folder, String command) {
         Holder me = Holder.current(command);
         FileLocks.Attempt attempt = attempt(folder, me);
+        // the holder writes its name right after it takes the lock: a refusal that cannot name it yet
+        // looks again for up to NAME_WAIT_MS, so the user is told who holds the run
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(NAME_WAIT_MS);
+        while (attempt instanceof FileLocks.Busy b && describe(b.holder()).startsWith(UNNAMED)
+                && System.nanoTime() < until) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            attempt = attempt(folder, me);
+        }
         if (attempt instanceof FileLocks.Acquired a) {
             return new RunLock(folder, a.held(), me);
         }
@@ -103,6 +116,9 @@ public final class RunLock implements AutoCloseable {
                 : file(folder) + ": cannot lock the run: " + msg, e);
     }
 
+    static final String UNNAMED = "another process (it has not written its name yet";
+    static final long NAME_WAIT_MS = 2000;
+
     /** The refusal a second process gets. */
     static String refusal(RunFolder folder, String holderText) {
         return "run " + folder.runId() + " is in use by " + describe(holderText) + " (lock " + file(folder)
@@ -112,7 +128,7 @@ public final class RunLock implements AutoCloseable {
     /** The holder line as a sentence; raw text when it is not one of ours. */
     static String describe(String holderText) {
         if (holderText == null || holderText.isBlank()) {
-            return "another process (it has not written its name yet)";
+            return UNNAMED + ")";
         }
         try {
             Holder h = Json.mapper().readValue(holderText, Holder.class);
