@@ -208,14 +208,7 @@ public final class BanditSimulator {
     }
 
     static double se(double[] v) {
-        if (v.length < 2) {
-            return 0;
-        }
-        double m = mean(v);
-        double ss = 0;
-        for (double x : v) {
-            ss += (x - m) * (x - m);
-        }
-        return Math.sqrt(ss / (v.length - 1) / v.length);
+        return v.length < 2 ? 0
+                : new org.apache.commons.math3.stat.descriptive.moment.StandardDeviation().evaluate(v) / Math.sqrt(v.length);
     }
 }

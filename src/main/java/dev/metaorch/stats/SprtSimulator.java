@@ -63,17 +63,11 @@ public final class SprtSimulator {
                 percentileInterval(n0, 0.90), percentileInterval(n1, 0.90));
     }
 
-    /** Standard error of the mean, {@code sd/√R}. */
+    /** Standard error of the mean, {@code sd/√R} (Commons Math's bias-corrected standard deviation). */
     static double standardError(long[] v) {
-        if (v.length < 2) {
-            return 0;
-        }
-        double m = mean(v);
-        double ss = 0;
-        for (long x : v) {
-            ss += (x - m) * (x - m);
-        }
-        return Math.sqrt(ss / (v.length - 1) / v.length);
+        return v.length < 2 ? 0
+                : new org.apache.commons.math3.stat.descriptive.moment.StandardDeviation()
+                        .evaluate(java.util.Arrays.stream(v).asDoubleStream().toArray()) / Math.sqrt(v.length);
     }
 
     /**
