@@ -646,7 +646,7 @@ public final class AbExperiment {
             return pValue <= s.alpha() ? Decision.ACCEPT_H1 : Decision.ACCEPT_H0;
         }
 
-        private void status(PairedTest test, SessionRunner r, BudgetGate gate, boolean force) {
+        private void status(PairedTest test, dev.metaorch.runner.SessionExecutor r, BudgetGate gate, boolean force) {
             long now = System.nanoTime();
             if (!force && now - lastStatusNanos < 1_000_000_000L) {
                 return;

@@ -4,7 +4,7 @@ import dev.metaorch.config.Task;
 import dev.metaorch.runner.ArmSetup;
 import dev.metaorch.runner.LaunchLoop;
 import dev.metaorch.runner.SessionJob;
-import dev.metaorch.runner.SessionRunner;
+import dev.metaorch.runner.SessionExecutor;
 import dev.metaorch.runner.TaskPlan;
 import dev.metaorch.session.Outcome;
 import dev.metaorch.session.SessionRecord;
@@ -39,7 +39,7 @@ final class ExperimentPlan implements LaunchLoop.Plan {
     private final Map<String, Task> testById;
     private final Map<String, SessionRecord> previous;
     private final String runId;
-    private final Consumer<SessionRunner> status;
+    private final Consumer<SessionExecutor> status;
     private final Consumer<String> messages;
     private final Map<String, Long> errorReasons = new TreeMap<>();
     private long nextPair;
@@ -51,7 +51,7 @@ final class ExperimentPlan implements LaunchLoop.Plan {
 
     ExperimentPlan(AbExperiment.Settings s, StoppingRule rule, PairedTest test, List<PairedTest> guards,
             ArmSetup controlArm, ArmSetup testArm, TaskPlan controlPlan, TaskPlan testPlan, Map<String, Task> testById,
-            Map<String, SessionRecord> previous, String runId, Consumer<SessionRunner> status, Consumer<String> messages) {
+            Map<String, SessionRecord> previous, String runId, Consumer<SessionExecutor> status, Consumer<String> messages) {
         this.messages = messages;
         this.s = s;
         this.rule = rule;
@@ -234,7 +234,7 @@ final class ExperimentPlan implements LaunchLoop.Plan {
     }
 
     @Override
-    public void tick(SessionRunner runner) {
+    public void tick(SessionExecutor runner) {
         status.accept(runner);
     }
 }

@@ -360,7 +360,7 @@ public final class Hub {
         }
 
         @Override
-        public void tick(SessionRunner runner) {
+        public void tick(SessionExecutor runner) {
         }
 
         List<SessionRecord> finals(int i) {

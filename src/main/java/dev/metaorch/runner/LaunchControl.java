@@ -22,7 +22,7 @@ public final class LaunchControl {
     }
 
     /** Runs {@code plan} on {@code runner} through {@code gate} to the end, then closes the runner. */
-    public LaunchLoop.End run(SessionRunner runner, BudgetGate gate, LaunchLoop.Plan plan) {
+    public LaunchLoop.End run(SessionExecutor runner, BudgetGate gate, LaunchLoop.Plan plan) {
         LaunchLoop l = new LaunchLoop(runner, gate);
         loop = l;
         if (interrupted) {

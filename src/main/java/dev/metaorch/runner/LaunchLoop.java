@@ -39,7 +39,7 @@ public final class LaunchLoop {
         boolean stopped();
 
         /** Called at least once a second and after each completion, for live status. */
-        void tick(SessionRunner runner);
+        void tick(SessionExecutor runner);
     }
 
     /** Why the loop ended. */
@@ -55,12 +55,12 @@ public final class LaunchLoop {
     private record Completion(SessionJob job, SessionRecord record, Throwable failure) {
     }
 
-    private final SessionRunner runner;
+    private final SessionExecutor runner;
     private final BudgetGate budget;
     private final LinkedBlockingQueue<Completion> completed = new LinkedBlockingQueue<>();
     private volatile boolean interrupted;
 
-    public LaunchLoop(SessionRunner runner, BudgetGate budget) {
+    public LaunchLoop(SessionExecutor runner, BudgetGate budget) {
         this.runner = runner;
         this.budget = budget;
     }

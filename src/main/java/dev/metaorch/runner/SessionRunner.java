@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * is durable ({@link InflightAgents#settle}); a shutdown hook, removed by {@link #close}, kills every agent in flight on
  * SIGTERM/SIGINT and waits for their records.
  */
-public final class SessionRunner implements AutoCloseable {
+public final class SessionRunner implements SessionExecutor {
     /** Told about every attempt once it is durable. */
     public interface Listener {
         void onAttempt(SessionRecord record);
@@ -109,6 +109,7 @@ public final class SessionRunner implements AutoCloseable {
      * attempt starts ({@link #submit} completes with the last attempt's record, or null). A launch
      * loop treats it as an interrupt.
      */
+    @Override
     public boolean shuttingDown() {
         return agents.stopping();
     }
@@ -135,6 +136,7 @@ public final class SessionRunner implements AutoCloseable {
         }
     }
 
+    @Override
     public int inFlight() {
         return inFlight.get();
     }
@@ -151,6 +153,7 @@ public final class SessionRunner implements AutoCloseable {
      * Runs {@code job} whose first attempt holds {@code reservation} (null: the gate refused, and
      * the job completes with null at once).
      */
+    @Override
     public CompletableFuture<SessionRecord> submit(SessionJob job, int firstAttempt, BudgetGate.Reservation reservation) {
         CompletableFuture<SessionRecord> result = new CompletableFuture<>();
         if (reservation == null) {
@@ -304,6 +307,7 @@ public final class SessionRunner implements AutoCloseable {
     }
 
     /** Stops launching attempts and cancels every session in flight. */
+    @Override
     public void cancelAll(String reason) {
         stopReason = reason;
         stopping.countDown();

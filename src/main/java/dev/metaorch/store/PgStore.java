@@ -1,0 +1,131 @@
+package dev.metaorch.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.metaorch.common.MetaorchException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+
+/**
+ * A connection to the team store: a small HikariCP pool (one per process: a worker's claims,
+ * records and heartbeats share it) and the schema's migrations (Flyway, scripts under
+ * {@code db/metaorch}). Listeners ({@code LISTEN}) get their own connection outside the pool,
+ * since a pooled connection would lose its registrations when returned.
+ */
+public final class PgStore implements AutoCloseable {
+    /** The notification channel workers listen on: new attempts were queued. */
+    public static final String WORK_CHANNEL = "metaorch_work";
+    /** A run stopped launching (decided, interrupted): workers cancel its attempts in flight. */
+    public static final String STOP_CHANNEL = "metaorch_stop";
+    /** Records landed; the payload is the run id. */
+    public static final String DONE_CHANNEL = "metaorch_done";
+
+    private final StoreUrl url;
+    private final HikariDataSource pool;
+
+    private PgStore(StoreUrl url, HikariDataSource pool) {
+        this.url = url;
+        this.pool = pool;
+    }
+
+    /**
+     * Connects with a pool of at most {@code poolSize} connections; fails with a one-line error
+     * naming the URL when PostgreSQL cannot be reached or the schema was never migrated (unless
+     * {@code requireSchema} is false: {@code store migrate}).
+     */
+    public static PgStore open(StoreUrl url, int poolSize, boolean requireSchema) {
+        HikariConfig c = new HikariConfig();
+        c.setJdbcUrl(url.jdbcUrl());
+        c.setUsername(url.userOrDefault());
+        if (url.password() != null) {
+            c.setPassword(url.password());
+        }
+        c.setMaximumPoolSize(Math.max(2, poolSize));
+        c.setMinimumIdle(1);
+        c.setPoolName("metaorch-store");
+        c.setConnectionTimeout(10_000);
+        // a connection cut by the server (pg_terminate_backend, a restart) is replaced, not handed out
+        c.setKeepaliveTime(30_000);
+        c.setInitializationFailTimeout(-1);
+        HikariDataSource ds = new HikariDataSource(c);
+        PgStore store = new PgStore(url, ds);
+        try (Connection conn = ds.getConnection()) {
+            if (requireSchema && !store.migrated(conn)) {
+                ds.close();
+                throw MetaorchException.invalidInput(url + ": the store has no metaorch schema '" + url.schema()
+                        + "' yet; run `metaorch store migrate --store " + url + "` first");
+            }
+        } catch (SQLException e) {
+            ds.close();
+            throw MetaorchException.runtime(url + ": cannot connect to PostgreSQL: " + firstLine(e.getMessage()), e);
+        }
+        return store;
+    }
+
+    private boolean migrated(Connection conn) throws SQLException {
+        try (var ps = conn.prepareStatement(
+                "select 1 from information_schema.tables where table_schema = ? and table_name = 'attempts'")) {
+            ps.setString(1, url.schema());
+            try (var rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    public StoreUrl url() {
+        return url;
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    /** A pooled connection (auto-commit on). */
+    public Connection connection() throws SQLException {
+        return pool.getConnection();
+    }
+
+    /** A connection of its own, outside the pool, for {@code LISTEN} (the caller closes it). */
+    public Connection listenerConnection() throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", url.userOrDefault());
+        if (url.password() != null) {
+            p.setProperty("password", url.password());
+        }
+        p.setProperty("tcpKeepAlive", "true");
+        return DriverManager.getConnection(url.jdbcUrl(), p);
+    }
+
+    /** Applies the pending migrations; returns what it did. */
+    public MigrateResult migrate() {
+        Flyway flyway = Flyway.configure(PgStore.class.getClassLoader()).dataSource(pool).schemas(url.schema())
+                .defaultSchema(url.schema()).createSchemas(true).locations("classpath:db/metaorch")
+                .loggers("slf4j").load();
+        return flyway.migrate();
+    }
+
+    /** Drops the schema and everything in it (tests). */
+    public void dropSchema() throws SQLException {
+        try (Connection c = connection(); var st = c.createStatement()) {
+            st.execute("drop schema if exists " + url.schema() + " cascade");
+        }
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}
