@@ -73,7 +73,7 @@ create table records (
     session_id    text        not null,
     outcome       text        not null,
     cost_nano_usd bigint      not null,
-    record        jsonb       not null,
+    record        text        not null,              -- the JSONL line, exactly
     written_at    timestamptz not null default now(),
     unique (run_id, arm, pair, repeat, attempt)
 );
@@ -94,7 +94,7 @@ create table tracker (
     id          bigserial primary key,
     run_id      text        not null,
     status      text        not null,
-    entry       jsonb       not null,
+    entry       text        not null,              -- the tracker line, exactly
     recorded_at timestamptz not null default now()
 );
 create index tracker_run on tracker (run_id, id);
