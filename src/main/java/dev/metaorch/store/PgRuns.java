@@ -1,0 +1,305 @@
+package dev.metaorch.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.metaorch.common.Json;
+import dev.metaorch.common.MetaorchException;
+import dev.metaorch.session.SessionRecord;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The team store's runs, records, tracker and hash dictionary: the SQL every command shares
+ * (coordinator, worker, import, export, {@code experiments --store}). Records and tracker lines
+ * are kept as their exact JSON lines, so an export writes back the bytes an import read.
+ */
+public final class PgRuns {
+    private final PgStore store;
+
+    public PgRuns(PgStore store) {
+        this.store = store;
+    }
+
+    public PgStore store() {
+        return store;
+    }
+
+    /** A run's row as the store holds it. */
+    public record RunRow(String runId, String kind, String state, long seed, long capNanoUsd, long spendNanoUsd,
+            long reservedNanoUsd, ObjectNode manifest, ObjectNode runner, String decision, Double llr, long pairs,
+            ObjectNode result, String coordinator) {
+    }
+
+    /** Inserts a run (nothing when it exists); true when inserted. */
+    public boolean insertRun(Connection c, String runId, String kind, String state, long seed, long capNanoUsd,
+            JsonNode manifest, JsonNode runner) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("insert into runs (run_id, kind, state, seed, cap_nano_usd, "
+                + "manifest, runner) values (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb) on conflict (run_id) do nothing")) {
+            ps.setString(1, runId);
+            ps.setString(2, kind);
+            ps.setString(3, state);
+            ps.setLong(4, seed);
+            ps.setLong(5, capNanoUsd);
+            ps.setString(6, Json.line(manifest));
+            ps.setString(7, Json.line(runner));
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    public Optional<RunRow> run(String runId) {
+        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement("select run_id, kind, state, "
+                + "seed, cap_nano_usd, spend_nano_usd, reserved_nano_usd, manifest::text, runner::text, decision, llr, "
+                + "pairs, result::text, coordinator from runs where run_id = ?")) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                double llr = rs.getDouble(11);
+                Double llrOrNull = rs.wasNull() ? null : llr;
+                return Optional.of(new RunRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                        rs.getLong(5), rs.getLong(6), rs.getLong(7), object(rs.getString(8)), object(rs.getString(9)),
+                        rs.getString(10), llrOrNull, rs.getLong(12), object(rs.getString(13)), rs.getString(14)));
+            }
+        } catch (SQLException e) {
+            throw fail("read run " + runId, e);
+        }
+    }
+
+    /** Every run id, oldest first. */
+    public List<String> runIds() {
+        List<String> ids = new ArrayList<>();
+        try (Connection c = store.connection(); var rs = c.createStatement()
+                .executeQuery("select run_id from runs order by created_at, run_id")) {
+            while (rs.next()) {
+                ids.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw fail("list runs", e);
+        }
+        return ids;
+    }
+
+    /** Stores the arm's spec (what workers run); replaces an earlier one. */
+    public void putArm(Connection c, String runId, ArmSpec spec) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("insert into run_arms (run_id, arm, spec) values (?, ?, ?::jsonb) "
+                + "on conflict (run_id, arm) do update set spec = excluded.spec")) {
+            ps.setString(1, runId);
+            ps.setString(2, spec.arm());
+            ps.setString(3, Json.line(spec));
+            ps.executeUpdate();
+        }
+    }
+
+    public Map<String, ArmSpec> arms(String runId) {
+        Map<String, ArmSpec> arms = new LinkedHashMap<>();
+        try (Connection c = store.connection();
+                PreparedStatement ps = c.prepareStatement("select arm, spec::text from run_arms where run_id = ? order by arm")) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    arms.put(rs.getString(1), Json.mapper().readValue(rs.getString(2), ArmSpec.class));
+                }
+            }
+        } catch (SQLException e) {
+            throw fail("read the arms of run " + runId, e);
+        } catch (IOException e) {
+            throw MetaorchException.runtime(store.url() + ": run_arms of " + runId + ": " + e.getMessage(), e);
+        }
+        return arms;
+    }
+
+    /** Stores (replacing) one file of a run folder, by its path relative to the folder. */
+    public void putFile(Connection c, String runId, String path, byte[] content) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("insert into run_files (run_id, path, content) values (?, ?, ?) "
+                + "on conflict (run_id, path) do update set content = excluded.content")) {
+            ps.setString(1, runId);
+            ps.setString(2, path);
+            ps.setBytes(3, content);
+            ps.executeUpdate();
+        }
+    }
+
+    /** The run's files (path relative to the run folder → bytes). */
+    public Map<String, byte[]> files(String runId) {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        try (Connection c = store.connection();
+                PreparedStatement ps = c.prepareStatement("select path, content from run_files where run_id = ? order by path")) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    files.put(rs.getString(1), rs.getBytes(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw fail("read the files of run " + runId, e);
+        }
+        return files;
+    }
+
+    /**
+     * Inserts records given as their JSON lines; a record whose (run, arm, pair, repeat, attempt)
+     * is already stored is left as it is. Returns how many were new.
+     */
+    public int insertRecords(Connection c, List<SessionRecord> records, List<String> lines) throws SQLException {
+        if (records.isEmpty()) {
+            return 0;
+        }
+        int n = 0;
+        try (PreparedStatement ps = c.prepareStatement("insert into records (run_id, arm, pair, repeat, attempt, "
+                + "session_id, outcome, cost_nano_usd, record) values (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                + "on conflict (run_id, arm, pair, repeat, attempt) do nothing")) {
+            for (int i = 0; i < records.size(); i++) {
+                SessionRecord r = records.get(i);
+                ps.setString(1, r.runId());
+                ps.setString(2, r.arm());
+                ps.setLong(3, r.pair());
+                ps.setInt(4, r.repeat());
+                ps.setInt(5, r.attempt());
+                ps.setString(6, r.sessionId());
+                ps.setString(7, r.outcome().label());
+                ps.setLong(8, r.costNanos());
+                ps.setString(9, lines.get(i));
+                ps.addBatch();
+            }
+            for (int k : ps.executeBatch()) {
+                n += k > 0 ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Streams the run's records in the order they were written; returns the id of the last one
+     * (0 when none), after which a reader waiting for more continues.
+     */
+    public long forEachRecord(String runId, long afterId, Consumer<String> lines) {
+        long last = afterId;
+        try (Connection c = store.connection()) {
+            c.setAutoCommit(false); // lets the driver stream with a fetch size
+            try (PreparedStatement ps = c.prepareStatement("select id, record from records where run_id = ? and id > ? "
+                    + "order by id")) {
+                ps.setFetchSize(2000);
+                ps.setString(1, runId);
+                ps.setLong(2, afterId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        last = rs.getLong(1);
+                        lines.accept(rs.getString(2));
+                    }
+                }
+            } finally {
+                c.commit();
+            }
+        } catch (SQLException e) {
+            throw fail("read the records of run " + runId, e);
+        }
+        return last;
+    }
+
+    /** Appends a tracker line (the exact JSON line of results/experiments.jsonl). */
+    public void appendTracker(Connection c, String runId, String status, String line) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("insert into tracker (run_id, status, entry) values (?, ?, ?)")) {
+            ps.setString(1, runId);
+            ps.setString(2, status);
+            ps.setString(3, line);
+            ps.executeUpdate();
+        }
+    }
+
+    public void appendTracker(ObjectNode entry) {
+        try (Connection c = store.connection()) {
+            appendTracker(c, entry.path("run_id").asText(), entry.path("status").asText(), Json.line(entry));
+        } catch (SQLException e) {
+            throw fail("append to the tracker", e);
+        }
+    }
+
+    /** Every tracker line, in the order written. */
+    public List<String> trackerLines() {
+        List<String> lines = new ArrayList<>();
+        try (Connection c = store.connection(); var rs = c.createStatement()
+                .executeQuery("select entry from tracker order by id")) {
+            while (rs.next()) {
+                lines.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw fail("read the tracker", e);
+        }
+        return lines;
+    }
+
+    /** Adds hash → text entries of hashes.dict (known hashes are kept); returns how many were new. */
+    public int addHashes(Connection c, Map<String, String> entries) throws SQLException {
+        int n = 0;
+        try (PreparedStatement ps = c.prepareStatement(
+                "insert into hashes (hash, content) values (?, ?) on conflict (hash) do nothing")) {
+            for (var e : entries.entrySet()) {
+                ps.setString(1, e.getKey());
+                ps.setString(2, e.getValue());
+                ps.addBatch();
+            }
+            for (int k : ps.executeBatch()) {
+                n += k > 0 ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    public Map<String, String> hashes() {
+        Map<String, String> m = new LinkedHashMap<>();
+        try (Connection c = store.connection(); var rs = c.createStatement()
+                .executeQuery("select hash, content from hashes order by hash")) {
+            while (rs.next()) {
+                m.put(rs.getString(1), rs.getString(2));
+            }
+        } catch (SQLException e) {
+            throw fail("read the hash dictionary", e);
+        }
+        return m;
+    }
+
+    /** Records the run's end: state, decision, LLR, pairs and its result.json. */
+    public void finish(String runId, String state, String decision, Double llr, long pairs, JsonNode result) {
+        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement("update runs set state = ?, "
+                + "decision = ?, llr = ?, pairs = ?, result = ?::jsonb, updated_at = now() where run_id = ?")) {
+            ps.setString(1, state);
+            ps.setString(2, decision);
+            if (llr == null || !Double.isFinite(llr)) {
+                ps.setNull(3, java.sql.Types.DOUBLE);
+            } else {
+                ps.setDouble(3, llr);
+            }
+            ps.setLong(4, pairs);
+            ps.setString(5, result == null ? null : Json.line(result));
+            ps.setString(6, runId);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw fail("record the end of run " + runId, e);
+        }
+    }
+
+    MetaorchException fail(String what, SQLException e) {
+        return MetaorchException.runtime(store.url() + ": cannot " + what + ": " + PgStore.firstLine(e.getMessage()), e);
+    }
+
+    private static ObjectNode object(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return (ObjectNode) Json.mapper().readTree(json);
+        } catch (IOException e) {
+            throw MetaorchException.runtime("store: unreadable JSON: " + e.getMessage(), e);
+        }
+    }
+}
