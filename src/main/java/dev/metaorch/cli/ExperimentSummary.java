@@ -36,9 +36,10 @@ final class ExperimentSummary {
         f(out, "LLR        %.4f  bounds [%.4f, %.4f]%n", r.llr(), r.bounds().lower(), r.bounds().upper());
         f(out, "pairs      %d in the test (W/T/L %d/%d/%d), %d sessions; %d outage pairs held out%n", r.pairs(), r.wins(),
                 r.ties(), r.losses(), r.sessionsInTest(), r.outagePairs() == null ? 0 : r.outagePairs().size());
-        f(out, "spend      %s of cap %s: %d attempts of %d sessions (%d retries, %d cancelled)%n",
+        f(out, "spend      %s of cap %s: %d attempts of %d sessions (%d retries, %d cancelled%s)%n",
                 Money.format(f.spendNanoUsd()), Money.formatCap(r.maxCostUsd()), f.attempts(), f.sessionsLaunched(),
-                f.retryAttempts(), f.cancelledAttempts());
+                f.retryAttempts(), f.cancelledAttempts(), f.lostAttempts() == 0 ? "" : ", of which " + f.lostAttempts()
+                        + " lost with their worker: what they spent is not known");
         if (f.beyondDecision() != null) {
             f(out, "overrun    %d sessions of pairs after the deciding pair %d, %s (launched before the decision)%n",
                     f.beyondDecision().sessions(), f.beyondDecision().decidingPair(),

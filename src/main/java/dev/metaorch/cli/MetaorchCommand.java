@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
             ConfigCommand.class,
             SprtCommand.class,
             RunExperimentCommand.class,
+            WorkerCommand.class,
             RunCommand.class,
             VariantsCommand.class,
             WatchCommand.class,

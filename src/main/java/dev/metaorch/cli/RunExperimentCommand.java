@@ -26,6 +26,8 @@ import picocli.CommandLine.Spec;
         footer = {"  metaorch run-experiment --control configs/baseline.json --test configs/exp_042.json",
             "  metaorch run-experiment --control configs/baseline.json --test configs/exp_041.json --method fixed",
             "  metaorch run-experiment --resume exp_042-20261122-101500-123",
+            "  metaorch run-experiment --control configs/baseline.json --test configs/exp_042.json \\",
+            "      --store postgresql://127.0.0.1:5432/test --local-workers 0   # sessions run by `metaorch worker`s",
             "",
             "Exit 0 with any decision (accept_h1, accept_h0, inconclusive); 2 on bad input or a refused budget; "
                 + "130 when interrupted by Ctrl-C, 143 when stopped by SIGTERM (resume with --resume RUN_ID)."})
@@ -78,6 +80,7 @@ final class RunExperimentCommand implements Callable<Integer> {
     TaskLabel tasksLabel;
 
     @Mixin SharedOptions.JsonOutput json;
+    @Mixin StoreOptions.Coordinator team;
 
     @Override
     public Integer call() throws Exception {
@@ -90,7 +93,7 @@ final class RunExperimentCommand implements Callable<Integer> {
         ExperimentOptions options = new ExperimentOptions(control, test, overrides.values,
                 method == null ? null : method.toString(), maxSessions, launch.maxCost, launch.concurrency, launch.seed,
                 launch.runId, launch.force, in.results.dir, in.plugins.dir, in.prices.file, backoffMs,
-                tasksLabel == null ? null : tasksLabel.toString(), metric == null ? null : metric.label());
+                tasksLabel == null ? null : tasksLabel.toString(), metric == null ? null : metric.label(), team.options());
         StatusLine line = new StatusLine(console.err(), !launch.quiet && StatusLine.interactive());
         AbExperiment experiment = new AbExperiment(options, new AbExperiment.Monitor() {
             @Override

@@ -11,6 +11,7 @@ import dev.metaorch.common.MetaorchException;
 import dev.metaorch.common.Money;
 import dev.metaorch.common.SafeIds;
 import dev.metaorch.config.ConfigLoader;
+import dev.metaorch.config.PriceTable;
 import dev.metaorch.config.ResolvedConfig;
 import dev.metaorch.config.Task;
 import dev.metaorch.config.TaskSuite;
@@ -33,6 +34,7 @@ import dev.metaorch.session.Outcome;
 import dev.metaorch.session.RunLedger;
 import dev.metaorch.session.SessionRecord;
 import dev.metaorch.stats.Decision;
+import dev.metaorch.store.StoreCoordinator;
 import dev.metaorch.stats.Direction;
 import dev.metaorch.stats.FisherExact;
 import dev.metaorch.stats.SequentialEstimate;
@@ -132,6 +134,15 @@ public final class AbExperiment {
     }
 
     private ExperimentResult runInternal(String resumeId) throws IOException {
+        if (options.team() == null) {
+            return runInternal(resumeId, null);
+        }
+        try (StoreCoordinator team = new StoreCoordinator(options.team(), monitor::message)) {
+            return runInternal(resumeId, team);
+        }
+    }
+
+    private ExperimentResult runInternal(String resumeId, StoreCoordinator team) throws IOException {
         Instant started = Instant.now();
         ConfigLoader loader = new ConfigLoader();
         Path results = options.resultsDir();
@@ -144,6 +155,11 @@ public final class AbExperiment {
         ObjectNode manifest;
         OpenRun resumed = null;
         boolean resuming = resumeId != null;
+        if (resuming && team != null) {
+            // on a machine without the run's folder, the store writes it back first
+            team.materialize(new RunFolder(results, SafeIds.require("--resume", resumeId)));
+            team.lock(resumeId);
+        }
         if (resuming) {
             // locks the run (a second owner is refused), checks its snapshot, redoes its hashes
             resumed = opener.resume(resumeId, "run-experiment", options.force(), registry, monitor::message);
@@ -240,9 +256,22 @@ public final class AbExperiment {
             // hashes, and writes run.json last (see RunOpener)
             open = opener.create(new RunOpener.NewRun(folder.runId(), "run-experiment", arms, options.prices(), registry,
                     manifest), monitor::message);
+            if (team != null) {
+                ObjectNode runner = Json.object().put("timeout_s", s.timeoutS()).put("max_steps", s.maxSteps())
+                        .put("max_cost_usd", s.maxCostUsd()).put("backoff_ms", options.backoffMs());
+                JsonNode written = JsonFiles.read(folder.manifest(), folder.manifest().toString(), "run manifest");
+                team.publish(folder, s.seed(), Money.nanos(s.maxCostUsd()), (ObjectNode) written, runner, List.of(
+                        new StoreCoordinator.Arm(controlArm, controlSuite, PriceTable.locate(options.prices(), control.chain())),
+                        new StoreCoordinator.Arm(testArm, testSuite, PriceTable.locate(options.prices(), test.chain()))));
+                team.lock(folder.runId());
+                monitor.message("run " + folder.runId() + ": published to " + options.team().url() + "; sessions are run by "
+                        + (options.team().localWorkersFor(s.concurrency()) > 0 ? "this process ("
+                        + options.team().localWorkersFor(s.concurrency()) + " at a time) and " : "")
+                        + "any `metaorch worker` on that store");
+            }
         }
-        ExperimentTracker tracker = new ExperimentTracker(results);
-        RepeatedTests.warning(tracker.runs(), control.configHash(), test.configHash(), folder.runId())
+        TrackerSink tracker = new TrackerSink(new ExperimentTracker(results), team);
+        RepeatedTests.warning(tracker.local().runs(), control.configHash(), test.configHash(), folder.runId())
                 .ifPresent(w -> monitor.message("warning: " + w));
         tracker.append(trackerEntry(folder.runId(), control, test, "running", null, started, null));
         monitor.message(String.format("run %s: %s vs %s, %s %s test (alpha %.2f, beta %.2f, effect %.2f), "
@@ -254,6 +283,7 @@ public final class AbExperiment {
             store.warnings().forEach(w -> monitor.message("warning: " + w));
             // agents a killed metaorch left behind die, and what they spent is logged, before the log is read
             dev.metaorch.runner.InflightAgents.reapAndReport(folder.dir(), store, monitor::message);
+            long storeRecordId = team == null ? 0 : team.syncLocalLog(folder.runId(), store);
             Map<String, SessionRecord> previous = new HashMap<>();
             List<String> corrupt = new ArrayList<>();
             store.forEach(r -> previous.merge(r.sessionId(), r, (a, b) -> b.attempt() >= a.attempt() ? b : a), p -> {
@@ -270,7 +300,7 @@ public final class AbExperiment {
             }
             Execution run = new Execution(s, rule, folder, controlArm, testArm, controlPlan, testPlan, testById, previous,
                     store, started, projection, manifest.path("effect_scope").asText(null),
-                    manifest.get("task_selection") instanceof ObjectNode sel ? sel : null);
+                    manifest.get("task_selection") instanceof ObjectNode sel ? sel : null, team, storeRecordId, registry);
             ExperimentResult result;
             try {
                 result = run.execute();
@@ -285,9 +315,15 @@ public final class AbExperiment {
             }
             if (result.decision().equals(INTERRUPTED)) {
                 tracker.append(trackerEntry(folder.runId(), control, test, "aborted", result.ledger(), started, null));
+                if (team != null) {
+                    team.finish(folder.runId(), "aborted", null, result.llr(), result.pairs(), null);
+                }
                 return result;
             }
             AtomicFiles.writeJson(folder.result(), result);
+            if (team != null) {
+                team.finish(folder.runId(), "finished", result.decision(), result.llr(), result.pairs(), Json.tree(result));
+            }
             String status = trackerStatus(result);
             tracker.append(trackerEntry(folder.runId(), control, test, status, result.ledger(), started, result));
             return result;
@@ -523,6 +559,9 @@ public final class AbExperiment {
         private final SpendProjection projection;
         private final String effectScope;
         private final ObjectNode taskSelection;
+        private final StoreCoordinator team;
+        private final long storeRecordId;
+        private final VariantRegistry registry;
         private long lastStatusNanos;
         private boolean lastStatusFinal;
         private long evalStartNanos;
@@ -531,7 +570,10 @@ public final class AbExperiment {
         Execution(Settings s, StoppingRule rule, RunFolder folder, ArmSetup controlArm, ArmSetup testArm,
                 TaskPlan controlPlan, TaskPlan testPlan, Map<String, Task> testById, Map<String, SessionRecord> previous,
                 JsonlSessionStore store, Instant started, SpendProjection projection, String effectScope,
-                ObjectNode taskSelection) {
+                ObjectNode taskSelection, StoreCoordinator team, long storeRecordId, VariantRegistry registry) {
+            this.team = team;
+            this.storeRecordId = storeRecordId;
+            this.registry = registry;
             this.effectScope = effectScope;
             this.taskSelection = taskSelection;
             this.s = s;
@@ -559,9 +601,13 @@ public final class AbExperiment {
             PairedTest test = new PairedTest(rule, s.retries(), s.method() == Method.FIXED, s.capPairs(), s.metric());
             List<PairedTest> guards = s.guardrails().stream().map(g -> new PairedTest(guardRule(s, g), s.retries(),
                     s.method() == Method.FIXED, s.capPairs(), g.metric())).toList();
-            SessionRunner r = new SessionRunner(store, folder.runId(), s.seed(), new RunnerOptions(s.concurrency(),
-                    s.timeoutS(), s.retries(), options.backoffMs(), s.maxSteps(), s.maxCostUsd(), folder.logs()),
-                    rec -> { }, gate);
+            dev.metaorch.runner.SessionExecutor r = team != null
+                    ? team.dispatcher(folder.runId(), s.seed(), gate, s.retries(), options.backoffMs(),
+                            Map.of(CONTROL, controlArm, TEST, testArm), storeRecordId, store, registry,
+                            folder.dir().resolve("worker"), s.concurrency())
+                    : new SessionRunner(store, folder.runId(), s.seed(), new RunnerOptions(s.concurrency(),
+                            s.timeoutS(), s.retries(), options.backoffMs(), s.maxSteps(), s.maxCostUsd(), folder.logs()),
+                            rec -> { }, gate);
             ExperimentPlan plan = new ExperimentPlan(s, rule, test, guards, controlArm, testArm, controlPlan, testPlan,
                     testById, previous, folder.runId(), runner -> status(test, runner, gate, false), monitor::message);
             plan.replay();

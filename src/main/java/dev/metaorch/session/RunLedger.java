@@ -23,6 +23,10 @@ public final class RunLedger {
     private long attempts;
     private long spendNanos;
     private long retriedAttempts;
+    private long lostAttempts;
+
+    /** The error type of an attempt recorded lost: its worker's lease expired (a team store's run). */
+    public static final String LOST = "lost";
 
     /** Adds one attempt record. */
     public void add(SessionRecord r) {
@@ -36,6 +40,12 @@ public final class RunLedger {
         a[2] = Math.addExact(a[2], cost);
         outcomes.merge(r.outcome(), 1L, Long::sum);
         retriedAttempts += r.attempt() > 1 ? 1 : 0;
+        lostAttempts += isLost(r) ? 1 : 0;
+    }
+
+    /** An attempt whose worker stopped renewing its lease: recorded cancelled, with error type {@value #LOST}. */
+    public static boolean isLost(SessionRecord r) {
+        return r.outcome() == Outcome.CANCELLED && r.error() != null && LOST.equals(r.error().type());
     }
 
     public long spendNanos() {
@@ -57,7 +67,7 @@ public final class RunLedger {
         Map<String, Long> byOutcome = new TreeMap<>();
         outcomes.forEach((o, n) -> byOutcome.put(o.label(), n));
         return new Figures(attempts, sessions.size(), retriedAttempts, outcomes.getOrDefault(Outcome.CANCELLED, 0L),
-                spendNanos, Money.usd(spendNanos), perArm, byOutcome, beyond);
+                lostAttempts, spendNanos, Money.usd(spendNanos), perArm, byOutcome, beyond);
     }
 
     /** Figures of one arm. */
@@ -76,7 +86,7 @@ public final class RunLedger {
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Figures(long attempts, long sessionsLaunched, long retryAttempts, long cancelledAttempts,
-            long spendNanoUsd, double spendUsd, Map<String, ArmFigures> arms, Map<String, Long> outcomes,
+            long lostAttempts, long spendNanoUsd, double spendUsd, Map<String, ArmFigures> arms, Map<String, Long> outcomes,
             Beyond beyondDecision) {
     }
 

@@ -1,0 +1,67 @@
+package dev.metaorch.cli;
+
+import dev.metaorch.common.ExitCodes;
+import dev.metaorch.store.PgStore;
+import dev.metaorch.store.Worker;
+import dev.metaorch.variant.VariantRegistry;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code metaorch worker}: runs the sessions that coordinators queue in a team store. */
+@Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run sessions for the experiments coordinated through a team store (PostgreSQL), on this "
+            + "machine, until stopped.",
+            "A worker claims queued attempts (at most --concurrency at a time), holds a lease on each that it renews "
+                + "every third of --lease-s, runs them with the same variants as a local run and writes their records. "
+                + "An attempt whose worker dies is recorded lost when its lease expires and issued again; none is "
+                + "handed out twice. Ctrl-C or SIGTERM cancels the sessions in flight (the coordinator issues them again)."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  metaorch worker --store postgresql://db.team:5432/metaorch --concurrency 16",
+            "  METAORCH_STORE=postgresql://127.0.0.1:5432/test metaorch worker --plugins plugins/",
+            "  metaorch worker --idle-exit-s 30        # stop after 30 s with nothing to run (batch jobs)",
+            "",
+            "Exit 0 when stopped or idle; 2 on bad input (no store, a schema never migrated)."})
+final class WorkerCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin StoreOptions.Store store;
+
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "8", description = "Sessions at once.")
+    int concurrency;
+
+    @Option(names = "--lease-s", paramLabel = "S", defaultValue = "30",
+            description = "Lease of a claimed attempt: if this worker stops renewing it for that long, it is recorded "
+                    + "lost and issued again.")
+    double leaseS;
+
+    @Option(names = "--idle-exit-s", paramLabel = "S", showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
+            description = "Stop after this many seconds with nothing claimed and nothing running (default: never).")
+    Double idleExitS;
+
+    @Mixin SharedOptions.PluginDir plugins;
+    @Mixin SharedOptions.ResultsDir results;
+
+    @Override
+    public Integer call() {
+        Duration lease = StoreOptions.lease(leaseS);
+        var url = store.require();
+        VariantRegistry registry = VariantRegistry.load(plugins.dir);
+        Console console = new Console(spec);
+        try (PgStore pg = PgStore.open(url, Math.min(16, 2 + concurrency / 8), true)) {
+            Worker worker = new Worker(pg, registry, concurrency, lease, results.dir.resolve("worker"),
+                    m -> console.info(m));
+            console.info("worker " + worker.id() + ": " + url + ", " + concurrency + " at a time, lease "
+                    + leaseS + " s; agent logs under " + results.dir.resolve("worker"));
+            Worker.Stats stats;
+            try (InterruptHook hook = new InterruptHook(() -> worker.close(Duration.ofSeconds(2)))) {
+                stats = worker.run(idleExitS == null ? null : Duration.ofMillis(Math.round(idleExitS * 1000)));
+                worker.close(Duration.ofSeconds(5));
+            }
+            console.info("worker " + worker.id() + " stopped: " + stats.claimed() + " attempts claimed, "
+                    + stats.finished() + " finished, " + stats.discarded() + " late records discarded");
+        }
+        return ExitCodes.OK;
+    }
+}

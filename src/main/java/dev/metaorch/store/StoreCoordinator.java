@@ -1,0 +1,244 @@
+package dev.metaorch.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.metaorch.common.Json;
+import dev.metaorch.common.MetaorchException;
+import dev.metaorch.config.HashDictionary;
+import dev.metaorch.config.PriceTable;
+import dev.metaorch.config.TaskSuite;
+import dev.metaorch.runner.ArmSetup;
+import dev.metaorch.runner.BudgetGate;
+import dev.metaorch.runner.RunFolder;
+import dev.metaorch.session.JsonlSessionStore;
+import dev.metaorch.session.SessionRecord;
+import dev.metaorch.variant.VariantRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The store side of a coordinated run (ADR-181): publishes a new run (its row, its arms for the
+ * workers, its folder's files, its hashes), holds the run's coordinator lock (a PostgreSQL
+ * advisory lock on a connection of its own: a killed coordinator's lock goes with its
+ * connection, so another process on any machine can resume), brings a local folder up to date
+ * from the store on resume, and starts this process's own worker.
+ */
+public final class StoreCoordinator implements AutoCloseable {
+    private final TeamOptions options;
+    private final PgStore store;
+    private final PgRuns runs;
+    private final Consumer<String> messages;
+    private Connection lockConnection;
+    private Worker localWorker;
+    private Thread localWorkerThread;
+
+    public StoreCoordinator(TeamOptions options, Consumer<String> messages) {
+        this.options = options;
+        this.store = PgStore.open(options.url(), 8, true);
+        this.runs = new PgRuns(store);
+        this.messages = messages;
+    }
+
+    public PgStore store() {
+        return store;
+    }
+
+    public PgRuns runs() {
+        return runs;
+    }
+
+    /** Takes the run's coordinator lock, or refuses naming who holds it. */
+    public void lock(String runId) {
+        try {
+            lockConnection = store.listenerConnection();
+            try (PreparedStatement ps = lockConnection.prepareStatement("select pg_try_advisory_lock(hashtext(?))")) {
+                ps.setString(1, "metaorch-run:" + options.url().schema() + ":" + runId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        String holder = runs.run(runId).map(PgRuns.RunRow::coordinator).orElse("another process");
+                        throw MetaorchException.invalidInput("run " + runId + " is coordinated by " + holder
+                                + " (its lock in " + options.url() + " is held); wait for it or stop it");
+                    }
+                }
+            }
+            try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement(
+                    "update runs set coordinator = ?, state = 'running', updated_at = now() where run_id = ?")) {
+                ps.setString(1, hostPid());
+                ps.setString(2, runId);
+                ps.executeUpdate();
+            }
+        } catch (SQLException e) {
+            throw runs.fail("lock run " + runId, e);
+        }
+    }
+
+    private static String hostPid() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "unknown-host";
+        }
+        return "pid " + ProcessHandle.current().pid() + " on " + host;
+    }
+
+    /** An arm of a new run, with the suite and prices its worker needs. */
+    public record Arm(ArmSetup setup, TaskSuite suite, PriceTable prices) {
+    }
+
+    /**
+     * Publishes a new run: its row (state running), its arms, the files of its folder (run.json,
+     * snapshot; not the log) and the hashes of results/hashes.dict, in one transaction.
+     */
+    public void publish(RunFolder folder, long seed, long capNanoUsd, ObjectNode manifest, ObjectNode runner,
+            List<Arm> arms) {
+        try (Connection c = store.connection()) {
+            c.setAutoCommit(false);
+            if (!runs.insertRun(c, folder.runId(), "run-experiment", "running", seed, capNanoUsd, manifest, runner)) {
+                c.rollback();
+                throw MetaorchException.invalidInput("run " + folder.runId() + " is already in " + options.url()
+                        + "; resume it with --resume " + folder.runId());
+            }
+            for (Arm a : arms) {
+                runs.putArm(c, folder.runId(), ArmSpec.of(a.setup(), a.suite(), a.prices()));
+            }
+            putFiles(c, folder);
+            HashDictionary dict = new HashDictionary(folder.resultsDir());
+            runs.addHashes(c, dict.read());
+            c.commit();
+        } catch (SQLException e) {
+            throw runs.fail("publish run " + folder.runId(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stores the folder's files (not its log, logs, locks): what an export or another machine's resume writes back. */
+    public void putFiles(Connection c, RunFolder folder) throws SQLException, IOException {
+        Path dir = folder.dir();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                String rel = dir.relativize(p).toString().replace('\\', '/');
+                if (RunFiles.kept(rel)) {
+                    runs.putFile(c, folder.runId(), rel, Files.readAllBytes(p));
+                }
+            }
+        }
+    }
+
+    /**
+     * Resuming a run on a machine that lacks its folder: writes the folder's files from the
+     * store. Returns false when the folder was already here.
+     */
+    public boolean materialize(RunFolder folder) throws IOException {
+        if (Files.isDirectory(folder.dir())) {
+            return false;
+        }
+        if (runs.run(folder.runId()).isEmpty()) {
+            throw MetaorchException.invalidInput("--resume " + folder.runId() + ": no such run in " + folder.dir()
+                    + " nor in " + options.url());
+        }
+        for (var e : runs.files(folder.runId()).entrySet()) {
+            Path target = folder.dir().resolve(e.getKey()).normalize();
+            if (!target.startsWith(folder.dir())) {
+                throw MetaorchException.invalidInput(options.url() + ": run_files of " + folder.runId()
+                        + ": path escapes the run folder: " + e.getKey());
+            }
+            Files.createDirectories(target.getParent());
+            Files.write(target, e.getValue());
+        }
+        messages.accept("run " + folder.runId() + ": its folder was written from " + options.url());
+        return true;
+    }
+
+    /**
+     * Appends to the local log every record the store holds that it lacks (a coordinator killed
+     * between a record's commit and its local copy, or another machine's earlier coordinator),
+     * in the store's order; returns the id of the store's last record.
+     */
+    public long syncLocalLog(String runId, JsonlSessionStore local) throws IOException {
+        Set<AttemptKey> have = new HashSet<>();
+        local.forEach(r -> have.add(AttemptKey.of(r)), p -> { });
+        int[] added = {0};
+        long last = runs.forEachRecord(runId, 0, line -> {
+            try {
+                SessionRecord r = Json.mapper().readValue(line, SessionRecord.class);
+                if (have.add(AttemptKey.of(r))) {
+                    local.appendLine(line);
+                    added[0]++;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        if (added[0] > 0) {
+            messages.accept("run " + runId + ": " + added[0] + " record(s) from " + options.url() + " added to "
+                    + local.file());
+        }
+        return last;
+    }
+
+    /** The executor of the run's sessions: the store's queue, plus this process's own worker if asked. */
+    public PgDispatcher dispatcher(String runId, long seed, BudgetGate gate, int retries, long backoffMs,
+            Map<String, ArmSetup> arms, long afterRecordId, JsonlSessionStore mirror, VariantRegistry registry,
+            Path workerRoot, int runConcurrency) {
+        PgDispatcher d = new PgDispatcher(store, runId, seed, gate, retries, backoffMs, arms, afterRecordId, r -> {
+            try {
+                mirror.append(r);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, messages);
+        int local = options.localWorkersFor(runConcurrency);
+        if (local > 0) {
+            localWorker = new Worker(store, registry, local, options.lease(), workerRoot, messages);
+            localWorkerThread = new Thread(() -> localWorker.run(null), "local-worker");
+            localWorkerThread.setDaemon(true);
+            localWorkerThread.start();
+        }
+        return d;
+    }
+
+    /** Records the run's end in the store. */
+    public void finish(String runId, String state, String decision, Double llr, long pairs, JsonNode result) {
+        runs.finish(runId, state, decision, llr, pairs, result);
+    }
+
+    public void tracker(ObjectNode entry) {
+        runs.appendTracker(entry);
+    }
+
+    @Override
+    public void close() {
+        if (localWorker != null) {
+            localWorker.close(Duration.ofSeconds(5));
+            try {
+                localWorkerThread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (lockConnection != null) {
+            try {
+                lockConnection.close();
+            } catch (SQLException e) {
+                // the lock goes with the connection
+            }
+        }
+        store.close();
+    }
+}
