@@ -75,9 +75,12 @@ create table records (
     cost_nano_usd bigint      not null,
     record        text        not null,              -- the JSONL line, exactly
     written_at    timestamptz not null default now(),
+    -- taken by the run's coordinator (ids are not visible in commit order, so "after id N" would miss some)
+    collected     boolean     not null default false,
     unique (run_id, arm, pair, repeat, attempt)
 );
 create index records_run on records (run_id, id);
+create index records_uncollected on records (run_id) where not collected;
 
 create table workers (
     worker_id   text primary key,

@@ -283,7 +283,9 @@ public final class AbExperiment {
             store.warnings().forEach(w -> monitor.message("warning: " + w));
             // agents a killed metaorch left behind die, and what they spent is logged, before the log is read
             dev.metaorch.runner.InflightAgents.reapAndReport(folder.dir(), store, monitor::message);
-            long storeRecordId = team == null ? 0 : team.syncLocalLog(folder.runId(), store);
+            if (team != null) {
+                team.syncLocalLog(folder.runId(), store);
+            }
             Map<String, SessionRecord> previous = new HashMap<>();
             List<String> corrupt = new ArrayList<>();
             store.forEach(r -> previous.merge(r.sessionId(), r, (a, b) -> b.attempt() >= a.attempt() ? b : a), p -> {
@@ -300,7 +302,7 @@ public final class AbExperiment {
             }
             Execution run = new Execution(s, rule, folder, controlArm, testArm, controlPlan, testPlan, testById, previous,
                     store, started, projection, manifest.path("effect_scope").asText(null),
-                    manifest.get("task_selection") instanceof ObjectNode sel ? sel : null, team, storeRecordId, registry);
+                    manifest.get("task_selection") instanceof ObjectNode sel ? sel : null, team, registry);
             ExperimentResult result;
             try {
                 result = run.execute();
@@ -560,7 +562,6 @@ public final class AbExperiment {
         private final String effectScope;
         private final ObjectNode taskSelection;
         private final StoreCoordinator team;
-        private final long storeRecordId;
         private final VariantRegistry registry;
         private long lastStatusNanos;
         private boolean lastStatusFinal;
@@ -570,9 +571,8 @@ public final class AbExperiment {
         Execution(Settings s, StoppingRule rule, RunFolder folder, ArmSetup controlArm, ArmSetup testArm,
                 TaskPlan controlPlan, TaskPlan testPlan, Map<String, Task> testById, Map<String, SessionRecord> previous,
                 JsonlSessionStore store, Instant started, SpendProjection projection, String effectScope,
-                ObjectNode taskSelection, StoreCoordinator team, long storeRecordId, VariantRegistry registry) {
+                ObjectNode taskSelection, StoreCoordinator team, VariantRegistry registry) {
             this.team = team;
-            this.storeRecordId = storeRecordId;
             this.registry = registry;
             this.effectScope = effectScope;
             this.taskSelection = taskSelection;
@@ -603,7 +603,7 @@ public final class AbExperiment {
                     s.method() == Method.FIXED, s.capPairs(), g.metric())).toList();
             dev.metaorch.runner.SessionExecutor r = team != null
                     ? team.dispatcher(folder.runId(), s.seed(), gate, s.retries(), options.backoffMs(),
-                            Map.of(CONTROL, controlArm, TEST, testArm), storeRecordId, store, registry,
+                            Map.of(CONTROL, controlArm, TEST, testArm), store, registry,
                             folder.dir().resolve("worker"), s.concurrency())
                     : new SessionRunner(store, folder.runId(), s.seed(), new RunnerOptions(s.concurrency(),
                             s.timeoutS(), s.retries(), options.backoffMs(), s.maxSteps(), s.maxCostUsd(), folder.logs()),

@@ -30,7 +30,8 @@ import org.postgresql.PGConnection;
 /**
  * The coordinator's side of the work queue (ADR-181): instead of running a job, it enqueues the
  * job's attempt in {@code attempts}, where workers on any machine claim it, and completes the
- * job's future when the attempt's record lands in {@code records}. Retries are issued here, each
+ * job's future when the attempt's record lands in {@code records} (taken once, by marking it
+ * collected: the records the coordinator's replay read were marked so by {@code syncLocalLog}). Retries are issued here, each
  * after a new reservation from the run's budget gate; an attempt whose lease expired is recorded
  * lost ({@link LostAttempts}) and issued again under the next attempt number, without using up a
  * retry. Stopping withdraws the queued attempts and tells workers ({@code NOTIFY metaorch_stop})
@@ -86,15 +87,13 @@ public final class PgDispatcher implements SessionExecutor {
     private volatile boolean stopping;
     private volatile boolean closed;
     private volatile Throwable failure;
-    private long lastRecordId;
     private long lostCount;
 
     /**
-     * @param afterRecordId the id of the last record already read (the coordinator's replay); later ones are collected
      * @param mirror appends a landed record durably to the coordinator's local log (may throw)
      */
     public PgDispatcher(PgStore store, String runId, long runSeed, BudgetGate gate, int retries, long backoffMs,
-            Map<String, ArmSetup> arms, long afterRecordId, Consumer<SessionRecord> mirror, Consumer<String> messages) {
+            Map<String, ArmSetup> arms, Consumer<SessionRecord> mirror, Consumer<String> messages) {
         this.store = store;
         this.runs = new PgRuns(store);
         this.runId = runId;
@@ -103,7 +102,6 @@ public final class PgDispatcher implements SessionExecutor {
         this.retries = retries;
         this.backoffMs = backoffMs;
         this.arms = Map.copyOf(arms);
-        this.lastRecordId = afterRecordId;
         this.mirror = mirror;
         this.messages = messages;
         this.backoff = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "store-retry-backoff"));
@@ -383,9 +381,11 @@ public final class PgDispatcher implements SessionExecutor {
         closeQuietly(listener);
     }
 
-    private void collect() {
-        List<String> lines = new ArrayList<>();
-        long last = runs.forEachRecord(runId, lastRecordId, lines::add);
+    private void collect() throws SQLException {
+        List<String> lines;
+        try (Connection c = store.connection()) {
+            lines = runs.collectRecords(c, runId);
+        }
         for (String line : lines) {
             SessionRecord r;
             try {
@@ -396,7 +396,6 @@ public final class PgDispatcher implements SessionExecutor {
             }
             land(r);
         }
-        lastRecordId = last;
     }
 
     /** Marks attempts whose lease expired lost, with a record each, in one transaction. */

@@ -206,6 +206,30 @@ public final class PgRuns {
         return last;
     }
 
+    /**
+     * Takes the run's records no coordinator has taken yet, in id order, marking them taken in
+     * the same statement. (Reading "after the last id seen" would miss a record whose id was
+     * assigned before, but committed after, one already read.)
+     */
+    public List<String> collectRecords(Connection c, String runId) throws SQLException {
+        List<long[]> order = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("update records set collected = true where run_id = ? "
+                + "and not collected returning id, record")) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    order.add(new long[] {rs.getLong(1), lines.size()});
+                    lines.add(rs.getString(2));
+                }
+            }
+        }
+        order.sort((a, b) -> Long.compare(a[0], b[0]));
+        List<String> sorted = new ArrayList<>(lines.size());
+        order.forEach(o -> sorted.add(lines.get((int) o[1])));
+        return sorted;
+    }
+
     /** Appends a tracker line (the exact JSON line of results/experiments.jsonl). */
     public void appendTracker(Connection c, String runId, String status, String line) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("insert into tracker (run_id, status, entry) values (?, ?, ?)")) {

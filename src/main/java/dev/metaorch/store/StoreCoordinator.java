@@ -168,35 +168,50 @@ public final class StoreCoordinator implements AutoCloseable {
     /**
      * Appends to the local log every record the store holds that it lacks (a coordinator killed
      * between a record's commit and its local copy, or another machine's earlier coordinator),
-     * in the store's order; returns the id of the store's last record.
+     * in the store's order, and marks them all collected (the replay reads them; the collector takes later ones).
      */
-    public long syncLocalLog(String runId, JsonlSessionStore local) throws IOException {
+    public void syncLocalLog(String runId, JsonlSessionStore local) throws IOException {
         Set<AttemptKey> have = new HashSet<>();
         local.forEach(r -> have.add(AttemptKey.of(r)), p -> { });
         int[] added = {0};
-        long last = runs.forEachRecord(runId, 0, line -> {
-            try {
-                SessionRecord r = Json.mapper().readValue(line, SessionRecord.class);
-                if (have.add(AttemptKey.of(r))) {
-                    local.appendLine(line);
-                    added[0]++;
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        // one snapshot: the records marked collected are exactly those read here; later ones go to the collector
+        try (Connection c = store.connection()) {
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update records set collected = true where run_id = ? and not collected")) {
+                ps.setString(1, runId);
+                ps.executeUpdate();
             }
-        });
+            try (PreparedStatement ps = c.prepareStatement("select record from records where run_id = ? order by id")) {
+                ps.setFetchSize(2000);
+                ps.setString(1, runId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String line = rs.getString(1);
+                        SessionRecord r = Json.mapper().readValue(line, SessionRecord.class);
+                        if (have.add(AttemptKey.of(r))) {
+                            local.appendLine(line);
+                            added[0]++;
+                        }
+                    }
+                }
+            }
+            c.commit();
+        } catch (SQLException e) {
+            throw runs.fail("read the records of run " + runId, e);
+        }
         if (added[0] > 0) {
             messages.accept("run " + runId + ": " + added[0] + " record(s) from " + options.url() + " added to "
                     + local.file());
         }
-        return last;
     }
 
     /** The executor of the run's sessions: the store's queue, plus this process's own worker if asked. */
     public PgDispatcher dispatcher(String runId, long seed, BudgetGate gate, int retries, long backoffMs,
-            Map<String, ArmSetup> arms, long afterRecordId, JsonlSessionStore mirror, VariantRegistry registry,
+            Map<String, ArmSetup> arms, JsonlSessionStore mirror, VariantRegistry registry,
             Path workerRoot, int runConcurrency) {
-        PgDispatcher d = new PgDispatcher(store, runId, seed, gate, retries, backoffMs, arms, afterRecordId, r -> {
+        PgDispatcher d = new PgDispatcher(store, runId, seed, gate, retries, backoffMs, arms, r -> {
             try {
                 mirror.append(r);
             } catch (IOException e) {

@@ -1,0 +1,189 @@
+package dev.metaorch.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.metaorch.cli.CommandResult;
+import dev.metaorch.common.Json;
+import dev.metaorch.testing.TestPostgres;
+import dev.metaorch.variant.VariantRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A run coordinated through PostgreSQL reaches the decision of the same run on this machine
+ * alone, whatever the workers (issue 15, "same answer anywhere"), every attempt is handed out
+ * once, and the store's records are the coordinator's log.
+ */
+class TeamRunTest {
+    @TempDir
+    Path tmp;
+
+    private static final String[] DEMO = {"run-experiment", "--control", "configs/baseline.json", "--test",
+        "configs/exp_042.json", "--quiet", "--json"};
+
+    /** decision, pairs, LLR and the trace of the test: what must not depend on where sessions ran. */
+    record Answer(String decision, long pairs, double llr, JsonNode trace) {
+        static Answer of(CommandResult r) throws IOException {
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            JsonNode j = Json.mapper().readTree(r.out());
+            return new Answer(j.path("decision").asText(), j.path("pairs").asLong(), j.path("llr").asDouble(),
+                    j.path("llr_trace"));
+        }
+    }
+
+    private CommandResult run(String results, String runId, String... extra) {
+        List<String> args = new ArrayList<>(List.of(DEMO));
+        args.addAll(List.of("--results", tmp.resolve(results).toString(), "--run-id", runId));
+        args.addAll(List.of(extra));
+        return CommandResult.run(args.toArray(String[]::new));
+    }
+
+    @Test
+    void theStoreGivesTheAnswerOfALocalRunWithOneOrFourWorkers() throws Exception {
+        Answer local = Answer.of(run("local", "r"));
+        try (TestPostgres.Fresh f = TestPostgres.freshStore("same_answer")) {
+            // the coordinator's own worker (concurrency 8, the run's)
+            Answer own = Answer.of(run("own", "own", "--store", f.url().toString()));
+            // one remote worker, then four of different concurrency; the coordinator runs none
+            Answer one = withWorkers(f, new int[] {1}, () -> Answer.of(run("one", "one", "--store", f.url().toString(),
+                    "--local-workers", "0")));
+            Answer four = withWorkers(f, new int[] {1, 2, 5, 16}, () -> Answer.of(run("four", "four", "--store",
+                    f.url().toString(), "--local-workers", "0")));
+            assertThat(List.of(own, one, four)).allSatisfy(a -> {
+                assertThat(a.decision()).isEqualTo(local.decision());
+                assertThat(a.pairs()).isEqualTo(local.pairs());
+                assertThat(a.llr()).isEqualTo(local.llr());
+                assertThat(a.trace()).isEqualTo(local.trace());
+            });
+            assertThat(local.decision()).isEqualTo("accept_h1");
+            for (String[] run : new String[][] {{"own", "own"}, {"one", "one"}, {"four", "four"}}) {
+                assertLogIsTheStores(f, tmp.resolve(run[0]).resolve("runs").resolve(run[1]).resolve("sessions.jsonl"), run[1]);
+            }
+            try (Connection c = f.store().connection(); ResultSet rs = c.createStatement().executeQuery(
+                    "select max(claims), count(*) filter (where state <> 'done'), count(distinct worker) from attempts "
+                            + "where run_id = 'four'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("no attempt handed out twice").isEqualTo(1);
+                assertThat(rs.getInt(2)).as("every attempt done").isZero();
+                assertThat(rs.getInt(3)).as("the four workers shared the run").isGreaterThan(1);
+            }
+            try (Connection c = f.store().connection(); ResultSet rs = c.createStatement().executeQuery(
+                    "select state, decision, reserved_nano_usd, spend_nano_usd = (select sum(cost_nano_usd) from records "
+                            + "where run_id = 'four') from runs where run_id = 'four'")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("finished");
+                assertThat(rs.getString(2)).isEqualTo("accept_h1");
+                assertThat(rs.getLong(3)).as("no reservation left").isZero();
+                assertThat(rs.getBoolean(4)).as("the run row's spend is the records'").isTrue();
+            }
+        }
+    }
+
+    @Test
+    void anAttemptWhoseWorkerDiedIsRecordedLostAndIssuedAgainWithTheSameDecision() throws Exception {
+        Answer local = Answer.of(run("local", "r"));
+        try (TestPostgres.Fresh f = TestPostgres.freshStore("lost")) {
+            // a "worker" that claims the first four attempts queued and dies: it never renews, never writes
+            Thread zombie = new Thread(() -> {
+                try (Connection c = f.store().connection()) {
+                    int got = 0;
+                    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                    while (got < 4 && System.nanoTime() < end) {
+                        try (var ps = c.prepareStatement("update attempts set state = 'claimed', worker = 'zombie', "
+                                + "claims = claims + 1, claimed_at = now(), lease_until = now() + interval '1 second' "
+                                + "where (run_id, arm, pair, repeat, attempt) in (select run_id, arm, pair, repeat, attempt "
+                                + "from attempts where state = 'queued' order by seq limit 1 for update skip locked)")) {
+                            got += ps.executeUpdate();
+                        }
+                        Thread.onSpinWait();
+                    }
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            zombie.start();
+            CommandResult r = withWorkers(f, new int[] {4}, () -> run("lost", "lost", "--store", f.url().toString(),
+                    "--local-workers", "0"));
+            zombie.join();
+            Answer a = Answer.of(r);
+            assertThat(a.decision()).isEqualTo(local.decision());
+            assertThat(a.pairs()).isEqualTo(local.pairs());
+            assertThat(a.llr()).isEqualTo(local.llr());
+            JsonNode result = Json.mapper().readTree(tmp.resolve("lost/runs/lost/result.json").toFile());
+            assertThat(result.at("/ledger/lost_attempts").asLong()).isEqualTo(4);
+            assertLogIsTheStores(f, tmp.resolve("lost/runs/lost/sessions.jsonl"), "lost");
+            try (Connection c = f.store().connection(); ResultSet rs = c.createStatement().executeQuery(
+                    "select count(*) filter (where state = 'lost'), max(claims) from attempts where run_id = 'lost'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(4);
+                assertThat(rs.getInt(2)).as("a lost attempt is not handed out again: a new attempt is").isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void aWorkerWritesARecordOnlyForAnAttemptItHoldsAndOnlyOnce() throws Exception {
+        try (TestPostgres.Fresh f = TestPostgres.freshStore("sink")) {
+            Answer.of(run("own", "own", "--store", f.url().toString()));
+            List<String> lines = Files.readAllLines(tmp.resolve("own/runs/own/sessions.jsonl"));
+            var first = Json.mapper().readValue(lines.get(0), dev.metaorch.session.SessionRecord.class);
+            List<String> warnings = new ArrayList<>();
+            try (PgRecordSink sink = new PgRecordSink(f.store(), "stranger", warnings::add)) {
+                sink.append(first); // the attempt is done, and was never this worker's
+                assertThat(sink.discarded()).isEqualTo(1);
+            }
+            assertThat(warnings).singleElement().asString().contains("was discarded");
+            assertThat(count(f, "select count(*) from records where run_id = 'own'")).isEqualTo(lines.size());
+        }
+    }
+
+    private static long count(TestPostgres.Fresh f, String sql) throws SQLException {
+        try (Connection c = f.store().connection(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** The coordinator's local log holds exactly the store's records, line for line. */
+    private static void assertLogIsTheStores(TestPostgres.Fresh f, Path log, String runId) throws IOException {
+        List<String> stored = new ArrayList<>();
+        new PgRuns(f.store()).forEachRecord(runId, 0, stored::add);
+        assertThat(Files.readAllLines(log)).containsExactlyInAnyOrderElementsOf(stored);
+    }
+
+    interface Body<T> {
+        T run() throws Exception;
+    }
+
+    /** Runs {@code body} while in-process workers of the given concurrencies serve the store. */
+    private <T> T withWorkers(TestPostgres.Fresh f, int[] concurrencies, Body<T> body) throws Exception {
+        List<Worker> workers = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int c : concurrencies) {
+            Worker w = new Worker(f.store(), VariantRegistry.load(tmp.resolve("no-plugins")), c, Duration.ofSeconds(2),
+                    tmp.resolve("worker"), m -> { });
+            workers.add(w);
+            Thread t = new Thread(() -> w.run(null));
+            t.start();
+            threads.add(t);
+        }
+        try {
+            return body.run();
+        } finally {
+            workers.forEach(w -> w.close(Duration.ofSeconds(5)));
+            for (Thread t : threads) {
+                t.join(10_000);
+            }
+        }
+    }
+}
