@@ -104,7 +104,7 @@ final class RunReplay {
         if (fin || r.outcome() == Outcome.CANCELLED) {
             settled.add(r.sessionId());
         }
-        if (test != null) {
+        if (test != null && !SelectionGuard.isGuard(r)) {
             test.accept(r, ExperimentPlan.armIndex(r));
         }
     }
