@@ -89,7 +89,7 @@ final class ExperimentSummary {
         if (g != null && g.path("ran").asBoolean()) {
             long excluded = g.path("excluded_tasks").asLong();
             long on = g.path("guard_tasks").asLong(excluded);
-            f(out, "guard      %d pairs on %s: W/T/L %d/%d/%d, %s (p %.2f; %s)%n", g.path("pairs").asLong(),
+            f(out, "guard      %d pairs on %s: W/T/L %d/%d/%d, %s (p %.3f; %s)%n", g.path("pairs").asLong(),
                     on == excluded ? "the " + excluded + " excluded tasks"
                             : on + " of the " + excluded + " excluded tasks (where " + g.path("metric").asText() + " is defined)",
                     g.path("wins").asLong(), g.path("ties").asLong(), g.path("losses").asLong(),
@@ -98,7 +98,8 @@ final class ExperimentSummary {
                             : "no regression detected", g.path("p_value").asDouble(),
                     Money.format(g.path("spend_nano_usd").asLong()));
         } else if (g != null) {
-            f(out, "guard      not run on the excluded tasks: %s%n", g.path("reason").asText());
+            f(out, "guard      %s on the excluded tasks: %s%n", g.path("pairs_done").asLong() > 0 ? "did not finish" : "not run",
+                    g.path("reason").asText());
         }
         if (r.flipped() != null) {
             f(out, "flipped    %d tasks to pass, %d to fail%n", r.flipped().toPass().size(), r.flipped().toFail().size());

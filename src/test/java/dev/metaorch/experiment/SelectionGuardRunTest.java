@@ -135,7 +135,7 @@ class SelectionGuardRunTest {
         assertThat(g.path("excluded_tasks").asInt()).isEqualTo(40);
         assertThat(res.path("hypothesis_verdict").asText()).isEqualTo("accepted");
         assertThat(r.out()).containsPattern("guard      28 pairs on the 40 excluded tasks: W/T/L \\d+/\\d+/\\d+, "
-                + "no regression detected \\(p \\d\\.\\d\\d; \\$");
+                + "no regression detected \\(p \\d\\.\\d\\d\\d; \\$");
 
         // the guard's 56 sessions are in the log, on excluded tasks, under pairs -1..-28; the main test never saw them
         List<JsonNode> log = log("gain");
@@ -193,6 +193,26 @@ class SelectionGuardRunTest {
         assertThat(res.at("/guard/ran").asBoolean(true)).isFalse();
         assertThat(res.at("/guard/reason").asText()).startsWith("the main test did not find the test config better");
         assertThat(log("same")).noneMatch(l -> l.path("pair").asLong() < 0);
+    }
+
+    /** The guard goes through the run's budget gate: a cap it would pass stops it, and the win is not claimed. */
+    @Test
+    void theGuardStopsAtTheRunsCostCap() throws IOException {
+        CommandResult r = run("gain", "capped", "--max-cost", "0.45", "--force");
+        assertThat(r).succeeded();
+        JsonNode res = result("capped");
+        assertThat(res.path("decision").asText()).isEqualTo("accept_h1");
+        // ADR-019: spend passes the cap only by what attempts in flight cost beyond their reservations,
+        // which are the dearest attempt seen so far; the guard's tasks can hold a dearer one
+        long dearest = log("capped").stream().mapToLong(l -> l.path("cost_usd").decimalValue().movePointRight(9)
+                .longValueExact()).max().orElseThrow();
+        assertThat(res.path("spend_nano_usd").asLong()).isLessThanOrEqualTo(Money.nanos(0.45) + dearest);
+        JsonNode g = res.path("guard");
+        assertThat(g.path("ran").asBoolean(true)).isFalse();
+        assertThat(g.path("reason").asText()).startsWith("budget: ").contains("of 28 guard pairs done");
+        assertThat(g.path("pairs_done").asLong()).isBetween(1L, 27L);
+        assertThat(res.path("hypothesis_verdict").asText()).startsWith("inconclusive:").contains("did not finish (budget)");
+        assertThat(r.out()).contains("guard      did not finish on the excluded tasks: budget: ");
     }
 
     /** The result's spend is the log's, guard sessions included; the guard's own spend is the log's guard lines. */
