@@ -515,7 +515,8 @@ public final class AbExperiment {
             }
             if (result.guard() != null) {
                 e.put("guard", !result.guard().path("ran").asBoolean() ? "not_run"
-                        : result.guard().path("regression").asBoolean() ? "regression" : "no_regression");
+                        : result.guard().path("regression").asBoolean() ? "regression" : "no_regression")
+                        .put("guard_attempts", result.guard().path("attempts").asLong(0));
             }
             if (result.savings() != null) {
                 e.put("savings", result.savings());

@@ -248,6 +248,12 @@ class SelectionGuardRunTest {
         // the projection printed before the run counted the guard's sessions
         assertThat(res.at("/projection/guard_sessions").asLong()).isEqualTo(56);
         assertThat(r.err()).contains("the guard's 56 sessions on the excluded tasks included");
+        // and so does the tracker's velocity figure: sessions saved = 2 x fixed n - the main test's attempts
+        String line = Files.readAllLines(results.resolve("experiments.jsonl")).get(1);
+        assertThat(line).contains("\"guard_attempts\":" + guardAttempts);
+        var tracked = ExperimentHistory.read(results).runs().stream().filter(t -> t.runId().equals("ledger")).findFirst()
+                .orElseThrow();
+        assertThat(tracked.sessionsSaved()).isEqualTo(2 * res.path("fixed_n").asLong() - (log.size() - guardAttempts));
     }
 
     @Test
