@@ -86,6 +86,22 @@ final class ExperimentSummary {
         if (r.effectScope() != null && r.pairs() > 0) {
             f(out, "scope      the effect is %s%n", r.effectScope());
         }
+        JsonNode g = r.guard();
+        if (g != null && g.path("ran").asBoolean()) {
+            long excluded = g.path("excluded_tasks").asLong();
+            long on = g.path("guard_tasks").asLong(excluded);
+            f(out, "guard      %d pairs on %s: W/T/L %d/%d/%d, %s (p %.3f; %s)%n", g.path("pairs").asLong(),
+                    on == excluded ? "the " + excluded + " excluded tasks"
+                            : on + " of the " + excluded + " excluded tasks (where " + g.path("metric").asText() + " is defined)",
+                    g.path("wins").asLong(), g.path("ties").asLong(), g.path("losses").asLong(),
+                    g.path("regression").asBoolean()
+                            ? "REGRESSION: the test config is worse on the excluded tasks; do not accept it for the whole suite"
+                            : "no regression detected", g.path("p_value").asDouble(),
+                    Money.format(g.path("spend_nano_usd").asLong()));
+        } else if (g != null) {
+            f(out, "guard      %s on the excluded tasks: %s%n", g.path("pairs_done").asLong() > 0 ? "did not finish" : "not run",
+                    g.path("reason").asText());
+        }
         if (r.flipped() != null) {
             f(out, "flipped    %d tasks to pass, %d to fail%n", r.flipped().toPass().size(), r.flipped().toFail().size());
         }

@@ -193,6 +193,7 @@ public final class AbExperiment {
         testSuite.restrictedTo(test.taskCodes()).forEach(t -> testById.put(t.id(), t));
         List<Task> common = controlTasks.stream().filter(t -> testById.containsKey(t.id())).toList();
         int suiteSize = common.size();
+        List<Task> paired = common;
         if (common.isEmpty()) {
             throw MetaorchException.invalidInput(test.sourceOf("/tasks") + ": /tasks: the arms share no task id to pair on ("
                     + control.tasksPath() + " vs " + test.tasksPath() + ", task_codes " + control.taskCodes() + " vs "
@@ -219,6 +220,8 @@ public final class AbExperiment {
                     + "on the " + common.size() + " impossible tasks, where " + s.metric().label() + " is defined");
         }
         boolean unpaired = s.design() == Design.UNPAIRED;
+        List<Task> guardTasks = guardTasks(paired, manifest, s);
+        SelectionGuard selectionGuard = SelectionGuard.plan(s.minEffect(), s.discordance());
         TaskPlan controlPlan = new TaskPlan(unpaired ? controlTasks : common, Hashing.deriveSeed(s.seed(), "pairs", unpaired ? CONTROL : ""));
         TaskPlan testPlan = unpaired ? new TaskPlan(List.copyOf(testById.values()), Hashing.deriveSeed(s.seed(), "pairs", TEST)) : null;
 
@@ -233,7 +236,8 @@ public final class AbExperiment {
 
         SpendProjection projection = null;
         if (!resuming) {
-            projection = budgetGate(s, rule, controlArm, testArm, results);
+            projection = budgetGate(s, rule, controlArm, testArm, results,
+                    guardTasks.isEmpty() ? 0 : selectionGuard.pairs());
             manifest.put("created_at", started.toString())
                     .put("control_file", String.valueOf(options.control())).put("test_file", String.valueOf(options.test()));
             manifest.putPOJO("overrides", options.overrides());
@@ -302,7 +306,8 @@ public final class AbExperiment {
             }
             Execution run = new Execution(s, rule, folder, controlArm, testArm, controlPlan, testPlan, testById, previous,
                     store, started, projection, manifest.path("effect_scope").asText(null),
-                    manifest.get("task_selection") instanceof ObjectNode sel ? sel : null, team, registry);
+                    manifest.get("task_selection") instanceof ObjectNode sel ? sel : null, guardTasks, selectionGuard,
+                    team, registry);
             ExperimentResult result;
             try {
                 result = run.execute();
@@ -392,6 +397,21 @@ public final class AbExperiment {
     }
 
 
+    /**
+     * The tasks a {@code --tasks} run left out (run.json's task_selection) that its selection guard
+     * can run on: none for an unpaired design or a metric that is not a rate, else the excluded
+     * tasks where the metric is defined (ADR-135).
+     */
+    private static List<Task> guardTasks(List<Task> paired, ObjectNode manifest, Settings s) {
+        if (!(manifest.get("task_selection") instanceof ObjectNode sel) || s.design() == Design.UNPAIRED
+                || !s.metric().isRate()) {
+            return List.of();
+        }
+        java.util.Set<String> out = new java.util.HashSet<>();
+        sel.path("excluded_task_ids").forEach(n -> out.add(n.asText()));
+        return paired.stream().filter(t -> out.contains(t.id()) && s.metric().definedOn(t)).toList();
+    }
+
     /** A metric that must not drop by {@code maxDrop} or more while the primary test runs. */
     @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Guardrail(Metric metric, double maxDrop) {
@@ -477,7 +497,8 @@ public final class AbExperiment {
      * sample size, priced per session with every attempt (retries, errors and timeouts are paid
      * too); refuses to start when the expected spend exceeds the cap, unless --force.
      */
-    private SpendProjection budgetGate(Settings s, StoppingRule rule, ArmSetup c, ArmSetup t, Path results) {
+    private SpendProjection budgetGate(Settings s, StoppingRule rule, ArmSetup c, ArmSetup t, Path results,
+            long guardPairs) {
         var pc = CostProjection.of(c, results);
         var pt = CostProjection.of(t, results);
         if (pc.isEmpty() || pt.isEmpty()) {
@@ -497,7 +518,7 @@ public final class AbExperiment {
             expectedPairs = n.mean();
             p90Pairs = n.p90();
         }
-        SpendProjection p = SpendProjection.of(pc.get(), pt.get(), expectedPairs, p90Pairs, s.maxCostUsd());
+        SpendProjection p = SpendProjection.of(pc.get(), pt.get(), expectedPairs, p90Pairs, guardPairs, s.maxCostUsd());
         if (p.expectedUsd() > s.maxCostUsd() && !options.force()) {
             throw MetaorchException.invalidInput("budget: " + p.describe()
                     + " — the expected spend exceeds run.max_cost_usd; raise --max-cost or pass --force");
@@ -527,9 +548,14 @@ public final class AbExperiment {
             }
             if (result.taskSelection() != null) {
                 e.put("tasks_label", result.taskSelection().path("label").asText())
-                        .put("tasks_selected", result.taskSelection().path("selected").size())
-                        .put("tasks_suite", result.taskSelection().path("selected").size()
-                                + result.taskSelection().path("excluded").size());
+                        .put("tasks_selected", result.taskSelection().path("task_ids").size())
+                        .put("tasks_suite", result.taskSelection().path("task_ids").size()
+                                + result.taskSelection().path("excluded_task_ids").size());
+            }
+            if (result.guard() != null) {
+                e.put("guard", !result.guard().path("ran").asBoolean() ? "not_run"
+                        : result.guard().path("regression").asBoolean() ? "regression" : "no_regression")
+                        .put("guard_attempts", result.guard().path("attempts").asLong(0));
             }
             if (result.savings() != null) {
                 e.put("savings", result.savings());
@@ -563,6 +589,8 @@ public final class AbExperiment {
         private final ObjectNode taskSelection;
         private final StoreCoordinator team;
         private final VariantRegistry registry;
+        private final List<Task> guardTasks;
+        private final SelectionGuard selectionGuard;
         private long lastStatusNanos;
         private boolean lastStatusFinal;
         private long evalStartNanos;
@@ -571,9 +599,12 @@ public final class AbExperiment {
         Execution(Settings s, StoppingRule rule, RunFolder folder, ArmSetup controlArm, ArmSetup testArm,
                 TaskPlan controlPlan, TaskPlan testPlan, Map<String, Task> testById, Map<String, SessionRecord> previous,
                 JsonlSessionStore store, Instant started, SpendProjection projection, String effectScope,
-                ObjectNode taskSelection, StoreCoordinator team, VariantRegistry registry) {
+                ObjectNode taskSelection, List<Task> guardTasks, SelectionGuard selectionGuard, StoreCoordinator team,
+                VariantRegistry registry) {
             this.team = team;
             this.registry = registry;
+            this.guardTasks = guardTasks;
+            this.selectionGuard = selectionGuard;
             this.effectScope = effectScope;
             this.taskSelection = taskSelection;
             this.s = s;
@@ -601,13 +632,7 @@ public final class AbExperiment {
             PairedTest test = new PairedTest(rule, s.retries(), s.method() == Method.FIXED, s.capPairs(), s.metric());
             List<PairedTest> guards = s.guardrails().stream().map(g -> new PairedTest(guardRule(s, g), s.retries(),
                     s.method() == Method.FIXED, s.capPairs(), g.metric())).toList();
-            dev.metaorch.runner.SessionExecutor r = team != null
-                    ? team.dispatcher(folder.runId(), s.seed(), gate, s.retries(), options.backoffMs(),
-                            Map.of(CONTROL, controlArm, TEST, testArm), store, registry,
-                            folder.dir().resolve("worker"), s.concurrency())
-                    : new SessionRunner(store, folder.runId(), s.seed(), new RunnerOptions(s.concurrency(),
-                            s.timeoutS(), s.retries(), options.backoffMs(), s.maxSteps(), s.maxCostUsd(), folder.logs()),
-                            rec -> { }, gate);
+            dev.metaorch.runner.SessionExecutor r = executor(gate);
             ExperimentPlan plan = new ExperimentPlan(s, rule, test, guards, controlArm, testArm, controlPlan, testPlan,
                     testById, previous, folder.runId(), runner -> status(test, runner, gate, false), monitor::message);
             plan.replay();
@@ -616,9 +641,8 @@ public final class AbExperiment {
             LaunchLoop.End end = control.run(r, gate, plan);
             lastStatusFinal = true;
             status(test, r, gate, true);
-            RunLedger.Figures figures = ledgerOf(store, test.decidingPair());
             if (end == LaunchLoop.End.INTERRUPTED && !plan.stopped()) {
-                return interruptedResult(test, figures);
+                return interruptedResult(test, ledgerOf(store, test.decidingPair()), null);
             }
             Decision decision = test.decision();
             String reason;
@@ -653,7 +677,102 @@ public final class AbExperiment {
                 reason = plan.launchedPairs() >= s.maxSessions() / 2 ? "max_sessions reached (" + s.maxSessions() + ")"
                         : "cap of " + s.capPairs() + " pairs reached";
             }
-            return result(decision, reason, stoppedBy, test, guards, figures);
+            ObjectNode guard = null;
+            if (taskSelection != null) {
+                String skipped = guardSkipped(decision, stoppedBy, test, guards);
+                guard = skipped != null ? SelectionGuard.notRun(skipped) : runGuard(test, gate);
+                if (guard == null) {
+                    return interruptedResult(test, ledgerOf(store, test.decidingPair()),
+                            SelectionGuard.notRun("interrupted (resume runs the rest of the guard)"));
+                }
+            }
+            // read after the guard, so that the ledger holds every session of the run
+            RunLedger.Figures figures = ledgerOf(store, test.decidingPair());
+            return result(decision, reason, stoppedBy, test, guards, figures, guard);
+        }
+
+        /** Why the selection guard does not run after this end of the main test, or null when it runs (ADR-135). */
+        private String guardSkipped(Decision decision, String stoppedBy, PairedTest test, List<PairedTest> guards) {
+            int excluded = taskSelection.path("excluded_task_ids").size();
+            boolean better = test.evaluation().found() != null ? test.evaluation().found() == Direction.BETTER
+                    : !s.direction().equals("worse");
+            if (excluded == 0) {
+                return "no task was excluded";
+            }
+            if (stoppedBy != null) {
+                return "the run was stopped by " + stoppedBy;
+            }
+            if (decision != Decision.ACCEPT_H1 || !better) {
+                return "the main test did not find the test config better (" + decision.label() + ")";
+            }
+            if (guards.stream().anyMatch(g -> g.decision() == Decision.ACCEPT_H1)) {
+                return "a guardrail was broken";
+            }
+            if (s.design() == Design.UNPAIRED) {
+                return "the guard pairs by task; this run is unpaired";
+            }
+            if (!s.metric().isRate()) {
+                return "the guard's sign test needs a rate metric; " + s.metric().label() + " is not one";
+            }
+            if (guardTasks.isEmpty()) {
+                return s.metric().label() + " is not defined on any of the " + excluded + " excluded tasks";
+            }
+            return null;
+        }
+
+        /** Where this run's sessions go: this process, or the team store's workers. */
+        private dev.metaorch.runner.SessionExecutor executor(BudgetGate gate) {
+            return team != null
+                    ? team.dispatcher(folder.runId(), s.seed(), gate, s.retries(), options.backoffMs(),
+                            Map.of(CONTROL, controlArm, TEST, testArm), store, registry,
+                            folder.dir().resolve("worker"), s.concurrency())
+                    : new SessionRunner(store, folder.runId(), s.seed(), new RunnerOptions(s.concurrency(),
+                            s.timeoutS(), s.retries(), options.backoffMs(), s.maxSteps(), s.maxCostUsd(), folder.logs()),
+                            rec -> { }, gate);
+        }
+
+        /**
+         * Runs the selection guard's pairs on the excluded tasks through the same launch control and
+         * budget gate, replaying those already in the log; its verdict, or null when interrupted.
+         */
+        private ObjectNode runGuard(PairedTest test, BudgetGate gate) {
+            int excluded = taskSelection.path("excluded_task_ids").size();
+            TaskPlan tasks = TaskSelection.guardPlanOver(guardTasks, s.seed()).orElseThrow();
+            dev.metaorch.runner.SessionExecutor r = executor(gate);
+            SelectionGuardPlan plan = new SelectionGuardPlan(selectionGuard, tasks, controlArm, testArm, testById, previous,
+                    folder.runId(), s.retries(), s.concurrency(), s.metric(), runner -> status(test, runner, gate, false));
+            monitor.message(String.format(java.util.Locale.ROOT, "guard: %d pairs on the %d excluded tasks (sized to catch "
+                    + "a drop of %.2f in %s with power %.2f)", selectionGuard.pairs(), guardTasks.size(),
+                    selectionGuard.regression(), s.metric().label(), selectionGuard.power()));
+            LaunchLoop.End end = control.run(r, gate, plan);
+            if (end == LaunchLoop.End.INTERRUPTED) {
+                return null;
+            }
+            ObjectNode o;
+            if (plan.donePairs() < selectionGuard.pairs()) {
+                o = SelectionGuard.notRun(String.format(java.util.Locale.ROOT, "budget: %d of %d guard pairs done before "
+                        + "run.max_cost_usd %s refused the next session (%s)", plan.donePairs(), selectionGuard.pairs(),
+                        Money.formatCap(s.maxCostUsd()), gate.lastRefusal()));
+            } else {
+                o = plan.verdict().toJson(selectionGuard);
+            }
+            RunLedger spent = new RunLedger();
+            try {
+                store.forEach(rec -> {
+                    if (SelectionGuard.isGuard(rec)) {
+                        spent.add(rec);
+                    }
+                }, p -> { });
+            } catch (IOException e) {
+                throw MetaorchException.runtime("cannot read " + folder.sessions() + ": " + e.getMessage(), e);
+            }
+            o.put("sessions", spent.sessions()).put("attempts", spent.attempts())
+                    .put("spend_nano_usd", spent.spendNanos()).put("spend_usd", Money.usd(spent.spendNanos()));
+            o.put("excluded_tasks", excluded).put("guard_tasks", guardTasks.size())
+                    .put("planned_pairs", selectionGuard.pairs()).put("pairs_done", plan.donePairs())
+                    .put("outage_pairs", plan.outagePairs()).put("metric", s.metric().label())
+                    .put("logged_as", "pairs -1 to -" + selectionGuard.pairs() + " of the run's session log");
+            return o;
         }
 
         private List<SessionRecord> allPrevious() throws IOException {
@@ -662,7 +781,7 @@ public final class AbExperiment {
             return all;
         }
 
-        private ExperimentResult interruptedResult(PairedTest test, RunLedger.Figures f) {
+        private ExperimentResult interruptedResult(PairedTest test, RunLedger.Figures f, ObjectNode guard) {
             PairCounts c = test.counts();
             StoppingRule.Evaluation ev = test.evaluation();
             return new ExperimentResult(folder.runId(), s.seed(), INTERRUPTED, "interrupted", null, null,
@@ -672,7 +791,7 @@ public final class AbExperiment {
                     f.spendNanoUsd(), f.spendUsd(), f.sessionsLaunched(), f.attempts(), (long) Math.ceil(s.fixedNRaw()),
                     s.fixedNRaw(), s.capPairs(), null, null, test.trace(), null, null, null, null, toolVersion(),
                     started.toString(), Instant.now().toString(), wall(), s.metricSource(), test.notApplicable(), null, null,
-                    effectScope, taskSelection);
+                    effectScope, taskSelection, guard);
         }
 
         private double wall() {
@@ -715,13 +834,14 @@ public final class AbExperiment {
         }
 
         private ExperimentResult result(Decision decision, String reason, String stoppedBy, PairedTest test,
-                List<PairedTest> guards, RunLedger.Figures figures) {
+                List<PairedTest> guards, RunLedger.Figures figures, ObjectNode guard) {
             PairCounts counts = test.counts();
             StoppingRule.Evaluation ev = test.evaluation();
             long fixedN = (long) Math.ceil(s.fixedNRaw());
             boolean decided = stoppedBy == null && (decision == Decision.ACCEPT_H1 || decision == Decision.ACCEPT_H0);
+            long guardAttempts = guard == null ? 0 : guard.path("attempts").asLong(0);
             Double savings = !decided || counts.pairs() == 0 || fixedN == 0 ? null
-                    : 1 - (double) figures.attempts() / (2 * fixedN);
+                    : 1 - (double) (figures.attempts() - guardAttempts) / (2 * fixedN);
             long n = counts.pairs();
             long cs = test.successes(PairedTest.CONTROL);
             long ts = test.successes(PairedTest.TEST);
@@ -757,8 +877,8 @@ public final class AbExperiment {
                     test.trace().stream().map(v -> Math.round(v * 1e6) / 1e6).toList(), arms, effect,
                     new ExperimentResult.Flipped(toPass, toFail), projection,
                     toolVersion(), started.toString(), Instant.now().toString(), wall(), s.metricSource(),
-                    test.notApplicable(), guardrailResults(guards), hypothesisVerdict(decision, stoppedBy, guards),
-                    effectScope, taskSelection);
+                    test.notApplicable(), guardrailResults(guards), hypothesisVerdict(decision, stoppedBy, guards, guard),
+                    effectScope, taskSelection, guard);
         }
 
         private List<ExperimentResult.GuardrailResult> guardrailResults(List<PairedTest> guards) {
@@ -778,7 +898,7 @@ public final class AbExperiment {
             return out;
         }
 
-        private String hypothesisVerdict(Decision decision, String stoppedBy, List<PairedTest> guards) {
+        private String hypothesisVerdict(Decision decision, String stoppedBy, List<PairedTest> guards, ObjectNode guard) {
             if (stoppedBy != null) {
                 return "inconclusive (stopped by " + stoppedBy + ")";
             }
@@ -786,6 +906,14 @@ public final class AbExperiment {
             if (g.stream().anyMatch(x -> x.verdict().equals("broken"))) {
                 return "rejected: guardrail " + g.stream().filter(x -> x.verdict().equals("broken")).findFirst().get().metric()
                         + " broken";
+            }
+            if (decision == Decision.ACCEPT_H1 && guard != null && guard.path("regression").asBoolean(false)) {
+                return "rejected: " + s.metric().label() + " improved " + effectScope + ", but the test config is worse on "
+                        + "the excluded tasks (selection guard)";
+            }
+            if (decision == Decision.ACCEPT_H1 && guard != null && guard.path("reason").asText("").startsWith("budget")) {
+                return "inconclusive: " + s.metric().label() + " improved " + effectScope + ", but the guard on the "
+                        + "excluded tasks did not finish (budget)";
             }
             return switch (decision) {
                 case ACCEPT_H1 -> g.stream().allMatch(x -> x.verdict().equals("held")) ? "accepted"
@@ -827,8 +955,8 @@ public final class AbExperiment {
 
     /** How result.json defines the saving (ADR-020). */
     static final String SAVING_DEFINITION = "1 - attempts paid (every attempt of every session launched, retries and "
-            + "cancelled ones included) / sessions of the fixed design (2 x fixed_n); only for a run that decided "
-            + "(accept_h1 or accept_h0) on at least one usable pair";
+            + "cancelled ones included; the selection guard's are in the spend, not here) / sessions of the fixed design "
+            + "(2 x fixed_n); only for a run that decided (accept_h1 or accept_h0) on at least one usable pair";
 
     static String toolVersion() {
         String v = AbExperiment.class.getPackage().getImplementationVersion();

@@ -50,7 +50,8 @@ public final class ExperimentHistory {
             String decision,
             Long pairs,
             @JsonProperty("fixed_n") Long fixedN,
-            Double savings) {
+            Double savings,
+            @JsonProperty("guard_attempts") Long guardAttempts) {
 
         /** The hypothesis this run tested: its id, else the experiment id. */
         public String hypothesisId() {
@@ -74,13 +75,15 @@ public final class ExperimentHistory {
 
         /**
          * Sessions the SPRT saved against the fixed design's 2 × fixed n: minus the attempts paid
-         * (ADR-020), or, for tracker lines written before attempts were recorded, minus 2 × pairs.
+         * (ADR-020) other than the selection guard's (ADR-135), or, for tracker lines written before
+         * attempts were recorded, minus 2 × pairs.
          */
         public long sessionsSaved() {
             if (!countsForSaving()) {
                 return 0;
             }
-            return attempts != null ? Math.max(0, 2 * fixedN - attempts) : 2 * Math.max(0, fixedN - pairs);
+            return attempts != null ? Math.max(0, 2 * fixedN - (attempts - (guardAttempts == null ? 0 : guardAttempts)))
+                    : 2 * Math.max(0, fixedN - pairs);
         }
     }
 

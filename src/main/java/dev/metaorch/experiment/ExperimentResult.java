@@ -12,7 +12,9 @@ import java.util.Map;
 /**
  * {@code result.json} of a run-experiment run, serialised by Jackson in snake_case. The money
  * and session figures are the ledger's ({@link RunLedger.Figures}), computed from the log after
- * the last record landed; {@code sessionsInTest} counts the sessions the test used.
+ * the last record landed; {@code sessionsInTest} counts the sessions the test used. {@code guard}
+ * is the verdict of the {@link SelectionGuard} on the tasks a {@code --tasks} run left out
+ * ({@code {"ran": false, "reason": ...}} when it did not run), absent for a run on every task.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -66,7 +68,8 @@ public record ExperimentResult(
         List<GuardrailResult> guardrails,
         String hypothesisVerdict,
         String effectScope,
-        ObjectNode taskSelection) {
+        ObjectNode taskSelection,
+        ObjectNode guard) {
 
     /** A guardrail's mirrored test: verdict held (no drop of max_drop), broken (a drop) or undecided. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

@@ -101,10 +101,10 @@ final class RunReplay {
         }
         boolean fin = r.outcome() != Outcome.CANCELLED
                 && (!r.outcome().isInfrastructure() || r.attempt() > (settings == null ? 0 : settings.retries()));
-        if (fin || r.outcome() == Outcome.CANCELLED) {
+        if ((fin || r.outcome() == Outcome.CANCELLED) && !SelectionGuard.isGuard(r)) {
             settled.add(r.sessionId());
         }
-        if (test != null) {
+        if (test != null && !SelectionGuard.isGuard(r)) {
             test.accept(r, ExperimentPlan.armIndex(r));
         }
     }

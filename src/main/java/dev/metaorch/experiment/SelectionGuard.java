@@ -29,6 +29,26 @@ public record SelectionGuard(int pairs, double regression, double alpha, double 
     static final int MIN_PAIRS = 10;
     static final int MAX_PAIRS = 2000;
 
+    /**
+     * The pair number guard pair k is logged under: {@code −(k+1)}, so guard sessions share the
+     * run's log, seeds scheme and ledger but never a pair number with the main test (0, 1, 2, …).
+     */
+    public static long logPair(long k) {
+        return -(k + 1);
+    }
+
+    /** True for a session of the guard (logged under a negative pair number). */
+    public static boolean isGuard(dev.metaorch.session.SessionRecord r) {
+        return r.pair() < 0;
+    }
+
+    /** The result's {@code guard} field when the guard did not run (or did not finish). */
+    public static ObjectNode notRun(String reason) {
+        ObjectNode o = Json.object();
+        o.put("ran", false).put("reason", reason);
+        return o;
+    }
+
     /** The guard for a run that looks for {@code minEffect} at planning discordance {@code discordance}. */
     public static SelectionGuard plan(double minEffect, double discordance) {
         double delta = Math.min(1, 2 * minEffect);
@@ -70,7 +90,7 @@ public record SelectionGuard(int pairs, double regression, double alpha, double 
             boolean regression) {
         public ObjectNode toJson(SelectionGuard g) {
             ObjectNode o = Json.object();
-            o.put("pairs", pairs).put("wins", wins).put("ties", ties).put("losses", losses)
+            o.put("ran", true).put("pairs", pairs).put("wins", wins).put("ties", ties).put("losses", losses)
                     .put("success_difference", difference).put("p_value", pValue).put("regression", regression)
                     .put("test", "one-sided exact sign test on the discordant pairs")
                     .put("sized_for", String.format(Locale.ROOT, "a drop of %.2f with power %.2f at one-sided alpha %.2f "

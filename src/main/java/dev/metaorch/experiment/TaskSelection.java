@@ -75,9 +75,13 @@ public record TaskSelection(String label, List<String> selected, List<String> ex
      * run's with "guard"), or empty when nothing was excluded. Pair k of the guard runs {@code task(k)}.
      */
     public java.util.Optional<TaskPlan> guardPlan(List<Task> suite, long runSeed) {
-        List<Task> out = excludedTasks(suite);
-        return out.isEmpty() ? java.util.Optional.empty()
-                : java.util.Optional.of(new TaskPlan(out, Hashing.deriveSeed(runSeed, "guard")));
+        return guardPlanOver(excludedTasks(suite), runSeed);
+    }
+
+    /** The guard's plan over {@code excludedTasks} (as recorded in run.json), or empty when there are none. */
+    public static java.util.Optional<TaskPlan> guardPlanOver(List<Task> excludedTasks, long runSeed) {
+        return excludedTasks.isEmpty() ? java.util.Optional.empty()
+                : java.util.Optional.of(new TaskPlan(excludedTasks, Hashing.deriveSeed(runSeed, "guard")));
     }
 
     /** What every effect of the run is about, e.g. "on 4 selected tasks (labelled discriminative, of 48)". */

@@ -105,6 +105,14 @@ public final class PgDispatcher implements SessionExecutor {
         this.mirror = mirror;
         this.messages = messages;
         this.backoff = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "store-retry-backoff"));
+        // an earlier launch loop of this run (the main test before a guard, a stopped coordinator) left it stopping
+        retrying("open run " + runId + " for work", () -> {
+            try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement(
+                    "update runs set state = 'running', updated_at = now() where run_id = ?")) {
+                ps.setString(1, runId);
+                ps.executeUpdate();
+            }
+        });
         this.enqueuer = daemon(this::enqueueLoop, "store-enqueuer");
         this.collector = daemon(this::collectLoop, "store-collector");
         enqueuer.start();

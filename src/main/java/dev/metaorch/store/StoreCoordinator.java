@@ -219,7 +219,7 @@ public final class StoreCoordinator implements AutoCloseable {
             }
         }, messages);
         int local = options.localWorkersFor(runConcurrency);
-        if (local > 0) {
+        if (local > 0 && localWorker == null) {
             localWorker = new Worker(store, registry, local, options.lease(), workerRoot, messages);
             localWorkerThread = new Thread(() -> localWorker.run(null), "local-worker");
             localWorkerThread.setDaemon(true);
