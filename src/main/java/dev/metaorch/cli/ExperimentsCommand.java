@@ -4,6 +4,12 @@ import dev.metaorch.common.ExitCodes;
 import dev.metaorch.common.MetaorchException;
 import dev.metaorch.experiment.ExperimentHistory;
 import dev.metaorch.experiment.ExperimentHistory.TrackedRun;
+import dev.metaorch.experiment.ExperimentTracker;
+import dev.metaorch.store.PgRuns;
+import dev.metaorch.store.PgStore;
+import dev.metaorch.store.PgTracker;
+import dev.metaorch.store.StoreUrl;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -18,28 +24,46 @@ import picocli.CommandLine.Parameters;
 @Command(name = "experiments", mixinStandardHelpOptions = true,
         description = {"The experiment history from results/experiments.jsonl, with lineage and the velocity KPIs "
             + "(hypotheses decided per week, sessions saved by SPRT).",
+            "With --store (or $METAORCH_STORE): the team store's tracker, with the same figures.",
             "Without a subcommand: list."},
         subcommands = {ExperimentsCommand.ListRuns.class, ExperimentsCommand.Show.class},
         footerHeading = "%nExamples:%n",
-        footer = {"  metaorch experiments", "  metaorch experiments show exp_042", "  metaorch experiments show exp_042 --json"})
+        footer = {"  metaorch experiments", "  metaorch experiments show exp_042", "  metaorch experiments show exp_042 --json",
+            "  metaorch experiments --store postgresql://127.0.0.1:5432/team"})
 final class ExperimentsCommand implements Callable<Integer> {
     @Mixin SharedOptions.ResultsDir results;
+    @Mixin SharedOptions.Store store;
     @Mixin SharedOptions.JsonOutput json;
 
     @Override
     public Integer call() throws Exception {
-        return ListRuns.list(json.console(), ExperimentHistory.read(results.dir), json.enabled);
+        return ListRuns.list(json.console(), history(results, store), json.enabled);
+    }
+
+    /**
+     * The history from the team store when --store or METAORCH_STORE names one, else from the
+     * results folder's tracker: one code path for the figures either way.
+     */
+    static ExperimentHistory history(SharedOptions.ResultsDir results, SharedOptions.Store store) throws IOException {
+        StoreUrl url = store.optional();
+        if (url == null) {
+            return ExperimentHistory.read(new ExperimentTracker(results.dir));
+        }
+        try (PgStore pg = PgStore.open(url, 2, true)) {
+            return ExperimentHistory.read(new PgTracker(new PgRuns(pg)));
+        }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "Every run with its experiment, parent, status, sessions and spend; then the velocity line.")
     static final class ListRuns implements Callable<Integer> {
         @Mixin SharedOptions.ResultsDir results;
+        @Mixin SharedOptions.Store store;
         @Mixin SharedOptions.JsonOutput json;
 
         @Override
         public Integer call() throws Exception {
-            return list(json.console(), ExperimentHistory.read(results.dir), json.enabled);
+            return list(json.console(), history(results, store), json.enabled);
         }
 
         static int list(Console console, ExperimentHistory history, boolean json) {
@@ -78,15 +102,16 @@ final class ExperimentsCommand implements Callable<Integer> {
     static final class Show implements Callable<Integer> {
         @Parameters(paramLabel = "ID", description = "Experiment or run id.") String id;
         @Mixin SharedOptions.ResultsDir results;
+        @Mixin SharedOptions.Store store;
         @Mixin SharedOptions.JsonOutput json;
 
         @Override
         public Integer call() throws Exception {
-            ExperimentHistory history = ExperimentHistory.read(results.dir);
+            ExperimentHistory history = history(results, store);
             ExperimentHistory.Experiment e = history.find(id);
             if (e == null) {
                 throw MetaorchException.invalidInput("experiments show: no experiment or run '" + id + "' in "
-                        + history.file());
+                        + history.source());
             }
             Console console = json.console();
             if (json.enabled) {

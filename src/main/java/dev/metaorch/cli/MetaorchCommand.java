@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
             SimulateBanditCommand.class,
             ExperimentsCommand.class,
             ImportCommand.class,
+            StoreCommand.class,
             AnalyzeCommand.class,
             ParetoCommand.class,
             ReportCommand.class,

@@ -1,6 +1,7 @@
 package dev.metaorch.cli;
 
 import dev.metaorch.common.MetaorchException;
+import dev.metaorch.store.StoreUrl;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +41,29 @@ final class SharedOptions {
     /** {@code --results DIR}. */
     static final class ResultsDir {
         @Option(names = "--results", paramLabel = "DIR", defaultValue = "results", description = "Results folder.") Path dir;
+    }
+
+    /** {@code --store URL}: the team store; without it, {@code METAORCH_STORE}. */
+    static final class Store {
+        @Option(names = "--store", paramLabel = "URL", showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
+                description = "Team store: postgresql://[user[:password]@]host[:port]/database[?schema=name] "
+                        + "(default: $METAORCH_STORE).")
+        String url;
+
+        /** The store named by --store or METAORCH_STORE; null when neither names one. */
+        StoreUrl optional() {
+            return StoreUrl.fromOptionOrEnv(url);
+        }
+
+        /** The store named by --store or METAORCH_STORE; neither is bad input (exit 2, one line). */
+        StoreUrl required(String command) {
+            StoreUrl u = optional();
+            if (u == null) {
+                throw MetaorchException.invalidInput(command + ": no store given: add --store "
+                        + "postgresql://host:5432/database or set " + StoreUrl.ENV);
+            }
+            return u;
+        }
     }
 
     /** {@code --plugins DIR}. */

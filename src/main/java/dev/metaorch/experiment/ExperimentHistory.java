@@ -19,15 +19,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The experiment history ({@code results/experiments.jsonl}, folded by run) as records: the
- * lineage of an experiment and the velocity KPIs. The tracker file stays the one durable
- * source; every figure here is computed from it.
+ * The experiment history (the tracker's lines, folded by run) as records: the lineage of an
+ * experiment and the velocity KPIs. The tracker ({@code results/experiments.jsonl} or a team
+ * store's tracker table, a {@link TrackerSource}) stays the one durable source; every figure here
+ * is computed from its lines, the same way whichever the source.
  */
 public final class ExperimentHistory {
     /** Statuses of a run that reached a decision on its hypothesis. */
     static final Set<String> DECIDED = Set.of("accepted", "rejected");
 
-    private final Path file;
+    private final String source;
     private final List<TrackedRun> runs;
     private final List<ObjectNode> lines;
 
@@ -105,24 +106,30 @@ public final class ExperimentHistory {
             List<TrackedRun> runs) {
     }
 
-    private ExperimentHistory(Path file, List<TrackedRun> runs, List<ObjectNode> lines) {
-        this.file = file;
+    private ExperimentHistory(String source, List<TrackedRun> runs, List<ObjectNode> lines) {
+        this.source = source;
         this.runs = List.copyOf(runs);
         this.lines = List.copyOf(lines);
     }
 
+    /** The history of {@code resultsDir/experiments.jsonl}. */
     public static ExperimentHistory read(Path resultsDir) throws IOException {
-        ExperimentTracker tracker = new ExperimentTracker(resultsDir);
-        List<ObjectNode> lines = tracker.runs();
+        return read(new ExperimentTracker(resultsDir));
+    }
+
+    /** The history of any tracker: the file or a team store. */
+    public static ExperimentHistory read(TrackerSource tracker) throws IOException {
+        List<ObjectNode> lines = ExperimentTracker.fold(tracker.lines());
         List<TrackedRun> runs = new ArrayList<>();
         for (ObjectNode o : lines) {
             runs.add(Json.mapper().treeToValue(o, TrackedRun.class));
         }
-        return new ExperimentHistory(tracker.file(), runs, lines);
+        return new ExperimentHistory(tracker.describe(), runs, lines);
     }
 
-    public Path file() {
-        return file;
+    /** Where the lines came from (the tracker file or the store), for messages. */
+    public String source() {
+        return source;
     }
 
     public List<TrackedRun> runs() {

@@ -21,7 +21,7 @@ import java.util.Optional;
  * fold the lines by {@code run_id} (the last line wins). Appends are durable and locked like
  * the session log, so concurrent experiments never lose a line.
  */
-public final class ExperimentTracker {
+public final class ExperimentTracker implements TrackerSource {
     private final Path file;
 
     public ExperimentTracker(Path resultsDir) {
@@ -51,24 +51,49 @@ public final class ExperimentTracker {
 
     /** Every run's latest entry, in order of first appearance. */
     public List<ObjectNode> runs() throws IOException {
-        Map<String, ObjectNode> byRun = new LinkedHashMap<>();
+        return fold(lines());
+    }
+
+    /** The file's lines, blank ones left out; none when the file does not exist yet. */
+    @Override
+    public List<String> lines() throws IOException {
+        List<String> lines = new ArrayList<>();
         if (!Files.exists(file)) {
-            return List.of();
+            return lines;
         }
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             while ((line = r.readLine()) != null) {
-                if (line.isBlank()) {
-                    continue;
+                if (!line.isBlank()) {
+                    lines.add(line);
                 }
-                try {
-                    JsonNode n = Json.mapper().readTree(line);
-                    if (n instanceof ObjectNode o && o.has("run_id")) {
-                        byRun.put(o.get("run_id").asText(), o);
-                    }
-                } catch (IOException e) {
-                    // a torn or corrupt tracker line: skipped here, repaired on the next append
+            }
+        }
+        return lines;
+    }
+
+    @Override
+    public String describe() {
+        return file.toString();
+    }
+
+    /**
+     * Folds tracker lines by {@code run_id}: every run's latest entry, in order of first
+     * appearance. A torn or corrupt line is skipped (the next append repairs a torn tail).
+     */
+    public static List<ObjectNode> fold(List<String> lines) {
+        Map<String, ObjectNode> byRun = new LinkedHashMap<>();
+        for (String line : lines) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                JsonNode n = Json.mapper().readTree(line);
+                if (n instanceof ObjectNode o && o.has("run_id")) {
+                    byRun.put(o.get("run_id").asText(), o);
                 }
+            } catch (IOException e) {
+                // a torn or corrupt tracker line: skipped here, repaired on the next append
             }
         }
         return new ArrayList<>(byRun.values());

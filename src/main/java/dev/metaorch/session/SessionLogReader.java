@@ -121,6 +121,16 @@ public final class SessionLogReader {
         return new Scan(count, bad, offset, false);
     }
 
+    /**
+     * The record on one line ({@code bytes[offset, offset + length)}, without its newline), read as
+     * {@link #read} reads it: the fast parser, else data binding. Throws when the line is not a
+     * session record (glued records are not split here).
+     */
+    public static SessionRecord parseLine(byte[] bytes, int offset, int length) throws IOException {
+        SessionRecord r = FastRecordParser.parse(bytes, offset, length);
+        return r != null ? r : READER.readValue(bytes, offset, length);
+    }
+
     private static Parsed get(Future<Parsed> f) throws IOException {
         try {
             return f.get();

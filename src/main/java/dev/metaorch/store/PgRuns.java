@@ -262,6 +262,37 @@ public final class PgRuns {
         return lines;
     }
 
+    /** One run's tracker lines, in the order written. */
+    public List<String> trackerLines(String runId) {
+        List<String> lines = new ArrayList<>();
+        try (Connection c = store.connection();
+                PreparedStatement ps = c.prepareStatement("select entry from tracker where run_id = ? order by id")) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    lines.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw fail("read the tracker lines of run " + runId, e);
+        }
+        return lines;
+    }
+
+    /** How many records the run has. */
+    public long recordCount(String runId) {
+        try (Connection c = store.connection();
+                PreparedStatement ps = c.prepareStatement("select count(*) from records where run_id = ?")) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw fail("count the records of run " + runId, e);
+        }
+    }
+
     /** Adds hash → text entries of hashes.dict (known hashes are kept); returns how many were new. */
     public int addHashes(Connection c, Map<String, String> entries) throws SQLException {
         int n = 0;

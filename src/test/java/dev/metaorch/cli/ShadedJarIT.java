@@ -66,7 +66,8 @@ class ShadedJarIT {
     @Test
     void jarIsSmallAndCarriesTheLicencesButNoBenchmarks() throws Exception {
         Path jar = Path.of(System.getProperty("metaorch.jar"));
-        assertThat(Files.size(jar)).as("shaded jar size (ADR-151)").isLessThan(8_000_000L);
+        // ADR-151's 8 MB plus the team store's driver, pool and migrations (about 2.3 MB, amended there)
+        assertThat(Files.size(jar)).as("shaded jar size (ADR-151)").isLessThan(10_500_000L);
         try (JarFile j = new JarFile(jar.toFile())) {
             List<String> names = j.stream().map(JarEntry::getName).toList();
             assertThat(names).contains("META-INF/LICENSE", "META-INF/LICENSE.txt", "META-INF/NOTICE",
