@@ -11,28 +11,6 @@ final class StoreOptions {
     private StoreOptions() {
     }
 
-    /** {@code --store URL} (else {@code METAORCH_STORE}). */
-    static final class Store {
-        @Option(names = "--store", paramLabel = "URL", description = "Team store: postgresql://[user@]host[:port]/database"
-                + "[?schema=name] (default: the environment variable METAORCH_STORE; schema metaorch).")
-        String url;
-
-        /** The store, or null when neither --store nor METAORCH_STORE names one. */
-        StoreUrl resolve() {
-            return StoreUrl.fromOptionOrEnv(url);
-        }
-
-        /** The store; a one-line error when none is named. */
-        StoreUrl require() {
-            StoreUrl u = resolve();
-            if (u == null) {
-                throw MetaorchException.invalidInput("--store: no team store given: pass --store postgresql://host:5432/db "
-                        + "or set " + StoreUrl.ENV);
-            }
-            return u;
-        }
-    }
-
     /** A lease: how long a claimed attempt stays with a worker that stopped renewing it. */
     static Duration lease(double seconds) {
         if (!(seconds >= 1 && seconds <= 86_400)) {

@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
             "Exit 0 when stopped or idle; 2 on bad input (no store, a schema never migrated)."})
 final class WorkerCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Mixin StoreOptions.Store store;
+    @Mixin SharedOptions.Store store;
 
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "8", description = "Sessions at once.")
     int concurrency;
@@ -46,7 +46,7 @@ final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Duration lease = StoreOptions.lease(leaseS);
-        var url = store.require();
+        var url = store.required("worker");
         VariantRegistry registry = VariantRegistry.load(plugins.dir);
         Console console = new Console(spec);
         try (PgStore pg = PgStore.open(url, Math.min(16, 2 + concurrency / 8), true)) {
