@@ -286,7 +286,13 @@ public final class PgDispatcher implements SessionExecutor {
                     withdrawLocally(batch);
                     continue;
                 }
-                retrying("queue " + batch.size() + " attempts of run " + runId, () -> insertAttempts(batch));
+                try {
+                    retrying("queue " + batch.size() + " attempts of run " + runId, () -> insertAttempts(batch));
+                } catch (RuntimeException e) {
+                    failure = e;
+                    failAll(e);
+                    return;
+                }
             }
         }
     }
@@ -310,7 +316,9 @@ public final class PgDispatcher implements SessionExecutor {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("insert into attempts (run_id, arm, pair, repeat, attempt, task, "
                     + "state, reserve_nano_usd) values (?, ?, ?, ?, ?, ?::jsonb, 'queued', ?) "
-                    + "on conflict (run_id, arm, pair, repeat, attempt) do nothing")) {
+                    // queued again: an attempt withdrawn by a stop (never handed out); adopted: one queued or claimed
+                    + "on conflict (run_id, arm, pair, repeat, attempt) do update set state = 'queued', "
+                    + "reserve_nano_usd = excluded.reserve_nano_usd, queued_at = now() where attempts.state = 'withdrawn'")) {
                 for (Enqueue e : batch) {
                     ps.setString(1, runId);
                     ps.setString(2, e.job().arm().arm());
@@ -368,7 +376,7 @@ public final class PgDispatcher implements SessionExecutor {
                     nextScavenge = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
                 }
             } catch (RuntimeException e) {
-                if (e.getCause() instanceof SQLException && !closed) {
+                if (e.getCause() instanceof SQLException sql && PgStore.transientFailure(sql) && !closed) {
                     closeQuietly(listener);
                     listener = null;
                     pause(500);
@@ -379,6 +387,12 @@ public final class PgDispatcher implements SessionExecutor {
                 break;
             } catch (SQLException e) {
                 if (closed) {
+                    break;
+                }
+                if (!PgStore.transientFailure(e)) {
+                    failure = MetaorchException.runtime(store.url() + ": run " + runId + ": "
+                            + PgStore.firstLine(e.getMessage()), e);
+                    failAll(failure);
                     break;
                 }
                 closeQuietly(listener);
@@ -535,6 +549,10 @@ public final class PgDispatcher implements SessionExecutor {
                 action.run();
                 return;
             } catch (SQLException e) {
+                if (!PgStore.transientFailure(e)) {
+                    throw MetaorchException.runtime(store.url() + ": cannot " + what + ": "
+                            + PgStore.firstLine(e.getMessage()), e);
+                }
                 tries++;
                 if (tries == 1 || tries % 20 == 0) {
                     messages.accept("warning: " + store.url() + ": cannot " + what + " (" + PgStore.firstLine(e.getMessage())

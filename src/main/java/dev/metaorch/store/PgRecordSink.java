@@ -107,6 +107,12 @@ public final class PgRecordSink implements SessionStore {
                     write(batch);
                     break;
                 } catch (SQLException e) {
+                    if (!PgStore.transientFailure(e)) {
+                        IOException io = new IOException(store.url() + ": cannot write " + batch.size() + " record(s): "
+                                + PgStore.firstLine(e.getMessage()), e);
+                        batch.forEach(p -> p.done().completeExceptionally(io));
+                        break;
+                    }
                     messages.accept("warning: " + store.url() + ": cannot write " + batch.size() + " record(s) ("
                             + PgStore.firstLine(e.getMessage()) + "); trying again");
                     try {

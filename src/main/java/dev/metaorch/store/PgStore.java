@@ -60,6 +60,11 @@ public final class PgStore implements AutoCloseable {
                 throw MetaorchException.invalidInput(url + ": the store has no metaorch schema '" + url.schema()
                         + "' yet; run `metaorch store migrate --store " + url + "` first");
             }
+            if (requireSchema && store.flyway().info().pending().length > 0) {
+                ds.close();
+                throw MetaorchException.invalidInput(url + ": the store's schema is older than this metaorch; run "
+                        + "`metaorch store migrate --store " + url + "` first");
+            }
         } catch (SQLException e) {
             ds.close();
             throw MetaorchException.runtime(url + ": cannot connect to PostgreSQL: " + firstLine(e.getMessage()), e);
@@ -103,10 +108,17 @@ public final class PgStore implements AutoCloseable {
 
     /** Applies the pending migrations; returns what it did. */
     public MigrateResult migrate() {
-        Flyway flyway = Flyway.configure(PgStore.class.getClassLoader()).dataSource(pool).schemas(url.schema())
+        try {
+            return flyway().migrate();
+        } catch (org.flywaydb.core.api.FlywayException e) {
+            throw MetaorchException.runtime(url + ": migration failed: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    private Flyway flyway() {
+        return Flyway.configure(PgStore.class.getClassLoader()).dataSource(pool).schemas(url.schema())
                 .defaultSchema(url.schema()).createSchemas(true).locations("classpath:db/metaorch")
                 .loggers("slf4j").load();
-        return flyway.migrate();
     }
 
     /** Drops the schema and everything in it (tests). */
@@ -114,6 +126,20 @@ public final class PgStore implements AutoCloseable {
         try (Connection c = connection(); var st = c.createStatement()) {
             st.execute("drop schema if exists " + url.schema() + " cascade");
         }
+    }
+
+    /**
+     * True for a failure that waiting out fixes: the connection was cut or refused, the server is
+     * shutting down or starting, out of resources, or a transaction lost a serialization race.
+     * Anything else (a missing table, a constraint broken) is a fault that retrying repeats.
+     */
+    public static boolean transientFailure(SQLException e) {
+        if (e instanceof java.sql.SQLTransientException || e instanceof java.sql.SQLRecoverableException) {
+            return true;
+        }
+        String state = e.getSQLState();
+        return state == null || state.startsWith("08") || state.startsWith("53") || state.startsWith("57P")
+                || state.equals("40001") || state.equals("40P01");
     }
 
     static String firstLine(String s) {

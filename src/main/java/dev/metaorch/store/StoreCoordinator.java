@@ -79,7 +79,11 @@ public final class StoreCoordinator implements AutoCloseable {
                     "update runs set coordinator = ?, state = 'running', updated_at = now() where run_id = ?")) {
                 ps.setString(1, hostPid());
                 ps.setString(2, runId);
-                ps.executeUpdate();
+                if (ps.executeUpdate() == 0) {
+                    throw MetaorchException.invalidInput("--resume " + runId + ": the run is not in " + options.url()
+                            + " (it ran on this machine only): push it with `metaorch store import` first, or resume "
+                            + "it without --store");
+                }
             }
         } catch (SQLException e) {
             throw runs.fail("lock run " + runId, e);
