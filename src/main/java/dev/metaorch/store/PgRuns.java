@@ -146,13 +146,30 @@ public final class PgRuns {
         return files;
     }
 
+    /** The first key of the advisory lock that orders a run's record inserts (the second: the schema and run id). */
+    static final int RECORDS_LOCK = 181;
+
     /**
-     * Inserts records given as their JSON lines; a record whose (run, arm, pair, repeat, attempt)
-     * is already stored is left as it is. Returns how many were new.
+     * Inserts records given as their JSON lines, in {@code c}'s transaction (which must not
+     * auto-commit: the lock that orders them lasts to its end); a record whose (run, arm, pair,
+     * repeat, attempt) is already stored is left as it is. Returns how many were new.
      */
     public int insertRecords(Connection c, List<SessionRecord> records, List<String> lines) throws SQLException {
         if (records.isEmpty()) {
             return 0;
+        }
+        // A reader collects a run's records "after the last id it saw" (forEachRecord), so a run's ids must
+        // become visible in id order: ids come from one sequence when inserted, and two transactions
+        // inserting records of one run could commit in the other order, hiding the earlier ids from a reader
+        // that already went past them (a coordinator then waited forever for such a record). A per-run
+        // advisory lock held to the commit, taken before the ids are drawn, orders them (in run id order
+        // when a batch spans runs, so two writers never wait on each other crosswise).
+        try (PreparedStatement lock = c.prepareStatement(
+                "select pg_advisory_xact_lock(" + RECORDS_LOCK + ", hashtext(current_schema() || ':' || ?))")) {
+            for (String runId : new java.util.TreeSet<>(records.stream().map(SessionRecord::runId).toList())) {
+                lock.setString(1, runId);
+                lock.execute();
+            }
         }
         int n = 0;
         try (PreparedStatement ps = c.prepareStatement("insert into records (run_id, arm, pair, repeat, attempt, "
