@@ -196,9 +196,9 @@ public final class StoreCoordinator implements AutoCloseable {
     public PgDispatcher dispatcher(String runId, long seed, BudgetGate gate, int retries, long backoffMs,
             Map<String, ArmSetup> arms, long afterRecordId, JsonlSessionStore mirror, VariantRegistry registry,
             Path workerRoot, int runConcurrency) {
-        PgDispatcher d = new PgDispatcher(store, runId, seed, gate, retries, backoffMs, arms, afterRecordId, r -> {
+        PgDispatcher d = new PgDispatcher(store, runId, seed, gate, retries, backoffMs, arms, afterRecordId, lines -> {
             try {
-                mirror.append(r);
+                mirror.appendLines(lines);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
