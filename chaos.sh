@@ -4,7 +4,8 @@
 # is "N passed, M failed" and the exit code is non-zero when M > 0.
 #
 #   ./chaos.sh              all scenarios
-#   ./chaos.sh kill9 disk   only the named ones (kill9 sigterm parallel faulty disk corrupt overspend orphans double-resume)
+#   ./chaos.sh kill9 disk   only the named ones (kill9 sigterm parallel faulty disk corrupt overspend orphans double-resume
+#                           store-worker-kill9 store-coordinator-kill9 store-connection-cut store-cap)
 set -u
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
@@ -12,7 +13,8 @@ scripts/metaorch --version >/dev/null || { echo "FAIL build: cannot build the ja
 JAR="$root/target/metaorch-0.1.0-SNAPSHOT-all.jar"
 JAVA=(java -XX:-UsePerfData ${CHAOS_JAVA_OPTS:-} -jar "$JAR")
 work="$(mktemp -d "${TMPDIR:-/tmp}/metaorch-chaos.XXXXXX")"
-trap 'rm -rf "$work"; jobs -p | xargs -r kill -9 2>/dev/null' EXIT
+store_schemas=()
+trap 'jobs -p | xargs -r kill -9 2>/dev/null; for s in "${store_schemas[@]}"; do drop_schema "$s"; done; rm -rf "$work"' EXIT
 passed=0
 failed=0
 pass() { echo "PASS $1"; passed=$((passed + 1)); }
@@ -525,6 +527,326 @@ if want double-resume; then
     out=$(check log_ok "$r/runs/victim") || why="$out"
   fi
   [ -z "$why" ] && pass "double-resume (one resume ran, the other exited 2 naming the holder; $(lines_in "$r/runs/victim/sessions.jsonl") log lines, no attempt twice)" || fail double-resume "$why"
+fi
+
+# --- 10-13. team store (PostgreSQL): workers and coordinators killed, connections cut, a cap ---
+# METAORCH_TEST_STORE (default postgresql://127.0.0.1:5432/test, as the tests) names the server;
+# each scenario works in a schema of its own (chaos_<name>_<pid>) and drops it at the end. Without
+# a reachable server they SKIP, except in CI (CI=true), where they FAIL.
+STORE_BASE="${METAORCH_TEST_STORE:-postgresql://127.0.0.1:5432/test}"
+STORE_BASE="${STORE_BASE%%\?*}"
+sql() { psql "$STORE_BASE" -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
+store_url() { echo "$STORE_BASE?schema=$1"; }
+# the one place that migrates a schema (to become `metaorch store migrate --store URL`)
+migrate_store() {
+  if [ ! -f "$work/mig/Mig.class" ]; then
+    mkdir -p "$work/mig"
+    cat > "$work/mig/Mig.java" <<'JAVA'
+public class Mig { public static void main(String[] a) { var s = dev.metaorch.store.PgStore.open(dev.metaorch.store.StoreUrl.parse(a[0], "x"), 2, false); System.out.println(s.migrate().migrationsExecuted); s.close(); } }
+JAVA
+    javac -cp "$JAR" -d "$work/mig" "$work/mig/Mig.java" || return 1
+  fi
+  java -XX:-UsePerfData -cp "$JAR:$work/mig" Mig "$1" > /dev/null
+}
+# new_schema SCHEMA: a fresh, migrated schema (dropped on exit if the scenario could not)
+new_schema() {
+  store_schemas+=("$1")
+  sql "drop schema if exists $1 cascade" > /dev/null 2>&1
+  migrate_store "$(store_url "$1")"
+}
+drop_schema() { sql "drop schema if exists $1 cascade" > /dev/null 2>&1; }
+store_ready() {
+  if ! command -v psql > /dev/null || ! sql "select 1" > /dev/null 2>&1; then
+    if [ "${CI:-}" = true ]; then fail "$1" "PostgreSQL unreachable at $STORE_BASE (CI=true: store scenarios must run)"
+    else echo "SKIP $1: PostgreSQL unreachable at $STORE_BASE"; fi
+    return 1
+  fi
+}
+# wait_until SECONDS CMD...: polls CMD every 50 ms until it succeeds; fails after SECONDS
+wait_until() {
+  local end=$((SECONDS + $1)); shift
+  until "$@"; do [ $SECONDS -ge $end ] && return 1; sleep 0.05; done
+}
+at_least() { [ "$(sql "$1" 2>/dev/null || echo 0)" -ge "$2" ] 2>/dev/null; }
+# start_workers SCHEMA N CONCURRENCY LEASE_S DIR: N `metaorch worker`s in the background; their pids in $workers
+start_workers() {
+  workers=()
+  local i
+  for i in $(seq 1 "$2"); do
+    "${JAVA[@]}" worker --store "$(store_url "$1")" --concurrency "$3" --lease-s "$4" --results "$5/w$i" > "$5/w$i.log" 2>&1 &
+    workers+=($!)
+  done
+}
+stop_workers() { local p; for p in "${workers[@]}"; do kill -TERM "$p" 2>/dev/null; done; for p in "${workers[@]}"; do wait "$p" 2>/dev/null; done; workers=(); }
+
+cat > "$work/store.py" <<'PY'
+import glob, json, os, subprocess, sys
+from decimal import Decimal
+
+BASE = os.environ["STORE_BASE"]
+
+def sql(q):
+    out = subprocess.run(["psql", BASE, "-XAtq", "-v", "ON_ERROR_STOP=1", "-F", "\t", "-c", q],
+                         check=True, capture_output=True, text=True).stdout
+    return [l.split("\t") for l in out.splitlines() if l]
+
+def nanos(x):
+    return int((Decimal(repr(x)) * 10**9).to_integral_value())
+
+def claimed_once(schema, run_id):
+    """No attempt key was handed out twice."""
+    n, most = sql("select count(*), coalesce(max(claims), 0) from %s.attempts where run_id = '%s'" % (schema, run_id))[0]
+    if int(most) > 1:
+        twice = sql("select arm, pair, attempt, claims from %s.attempts where run_id = '%s' and claims > 1 limit 1" % (schema, run_id))
+        print("an attempt was claimed %s times: %s" % (most, twice[0])); return 1
+    print("%s attempts, none claimed twice" % n)
+    return 0
+
+def log_is_store(schema, run_id, run_dir):
+    """The local sessions.jsonl holds exactly the store's records (same lines; count and cost sum agree), and
+    result.json's spend is theirs: nothing lost, nothing counted twice."""
+    local = [l.rstrip("\n") for l in open(run_dir + "/sessions.jsonl")]
+    rows = sql("select record from %s.records where run_id = '%s' order by id" % (schema, run_id))
+    count, total = sql("select count(*), coalesce(sum(cost_nano_usd), 0) from %s.records where run_id = '%s'" % (schema, run_id))[0]
+    stored = [r[0] for r in rows]
+    spend = sum(nanos(json.loads(l)["cost_usd"]) for l in local)
+    if len(local) != int(count) or spend != int(total):
+        print("local log: %d records, %d nano-USD; store: %s records, %s nano-USD" % (len(local), spend, count, total)); return 1
+    if sorted(local) != sorted(stored):
+        print("local log and store hold different records"); return 1
+    said = json.load(open(run_dir + "/result.json")).get("spend_nano_usd")
+    if said != spend:
+        print("result.json says %s nano-USD, the records sum to %d" % (said, spend)); return 1
+    print("%d records, $%.6f, in both" % (len(local), spend / 1e9))
+    return 0
+
+def prefix_in_store(schema, run_id, run_dir):
+    """Every line of an abandoned local log is a record of the store."""
+    stored = set(r[0] for r in sql("select record from %s.records where run_id = '%s'" % (schema, run_id)))
+    missing = [l for l in open(run_dir + "/sessions.jsonl") if l.rstrip("\n") not in stored]
+    if missing:
+        print("%d lines of %s are not in the store" % (len(missing), run_dir)); return 1
+    return 0
+
+def lost(schema, run_id, pid, run_dir):
+    """The killed worker's attempts are recorded lost (cancelled, error type lost), each issued again under
+    the next attempt number; no other worker lost any; result.json's ledger counts them."""
+    recs = sql("select arm, pair, repeat, attempt from %s.records where run_id = '%s' and outcome = 'cancelled' "
+               "and (record::jsonb)->'error'->>'type' = 'lost'" % (schema, run_id))
+    atts = sql("select arm, pair, repeat, attempt, worker from %s.attempts where run_id = '%s' and state = 'lost'"
+               % (schema, run_id))
+    if not recs:
+        print("no attempt was recorded lost"); return 1
+    if sorted(r for r in recs) != sorted(a[:4] for a in atts):
+        print("%d lost records, %d lost attempts" % (len(recs), len(atts))); return 1
+    others = [a[4] for a in atts if a[4].split(":")[-2] != str(pid)]
+    if others:
+        print("attempts of a live worker were recorded lost: %s" % others[0]); return 1
+    keys = set(tuple(a[:4]) for a in sql("select arm, pair, repeat, attempt from %s.attempts where run_id = '%s'"
+                                          % (schema, run_id)))
+    missing = [r for r in recs if (r[0], r[1], r[2], str(int(r[3]) + 1)) not in keys]
+    if missing:
+        print("lost attempt %s was not issued again" % "/".join(missing[0])); return 1
+    said = json.load(open(run_dir + "/result.json")).get("ledger", {}).get("lost_attempts")
+    if said != len(recs):
+        print("result.json's ledger says %s lost, the store %d" % (said, len(recs))); return 1
+    print(len(recs))
+    return 0
+
+def within_cap(schema, run_id, cap_nanos):
+    """Spend (the store's records) stays within the cap plus the dearest attempt."""
+    n, spend, dearest = sql("select count(*), coalesce(sum(cost_nano_usd), 0), coalesce(max(cost_nano_usd), 0) "
+                            "from %s.records where run_id = '%s'" % (schema, run_id))[0]
+    spend, dearest = int(spend), int(dearest)
+    if spend > cap_nanos + dearest:
+        print("spent %d nano-USD against a cap of %d (dearest attempt %d)" % (spend, cap_nanos, dearest)); return 1
+    print("%s attempts, $%.6f of $%.2f, dearest attempt $%.6f" % (n, spend / 1e9, cap_nanos / 1e9, dearest / 1e9))
+    return 0
+
+def ports(*pids):
+    """The local ports of the TCP connections the given processes hold (to find their backends)."""
+    inodes = set()
+    for pid in pids:
+        for fd in glob.glob("/proc/%s/fd/*" % pid):
+            try:
+                t = os.readlink(fd)
+            except OSError:
+                continue
+            if t.startswith("socket:["):
+                inodes.add(t[8:-1])
+    found = []
+    for f in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            for line in open(f).readlines()[1:]:
+                cols = line.split()
+                if cols[9] in inodes:
+                    found.append(str(int(cols[1].split(":")[1], 16)))
+        except OSError:
+            pass
+    print(",".join(found) or "0")
+    return 0
+
+if __name__ == "__main__":
+    sys.exit(globals()[sys.argv[1]](*[int(a) if a.isdigit() else a for a in sys.argv[2:]]))
+PY
+store() { STORE_BASE="$STORE_BASE" python3 "$work/store.py" "$@"; }
+# the undisturbed run every store scenario compares with: local (JSONL), same seed and configs, started in
+# the background by the first scenario that needs it
+STORE_AB=(run-experiment --control configs/baseline.json --test configs/exp_042.json --quiet
+          --set params.real_latency=true --set params.latency_scale=0.1 --seed 42)
+store_golden_pid=""
+store_golden="$work/store-golden/runs/golden/result.json"
+golden_start() {
+  [ -n "$store_golden_pid" ] && return
+  "${JAVA[@]}" "${STORE_AB[@]}" --json --concurrency 64 --results "$work/store-golden" --run-id golden > /dev/null 2>"$work/store-golden.err" &
+  store_golden_pid=$!
+}
+golden_wait() { wait "$store_golden_pid" 2>/dev/null; [ -f "$store_golden" ] || { echo "the undisturbed run failed: $(tail -1 "$work/store-golden.err")"; return 1; }; }
+decision_of() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print('%s, %d pairs, LLR %.4f' % (r['decision'], r['pairs'], r['llr']))" "$1"; }
+
+# --- 10. store: kill -9 of a worker mid-session -------------------------------------------
+# Two workers (8 sessions each, lease 2 s) run a coordinated run whose sessions really sleep
+# (about 1.4 s each); once worker 1 holds 4 claimed attempts it is killed. Its attempts must be
+# recorded lost when their leases expire and issued again, the run must reach the undisturbed
+# run's result, and no attempt may be handed out twice.
+if want store-worker-kill9 && store_ready store-worker-kill9; then
+  s="chaos_w9_$$"
+  r="$work/store-w9"
+  mkdir -p "$r"
+  why=""
+  golden_start
+  new_schema "$s" || why="cannot migrate $(store_url "$s")"
+  if [ -z "$why" ]; then
+    start_workers "$s" 2 8 2 "$r"
+    victim=${workers[0]}
+    "${JAVA[@]}" "${STORE_AB[@]}" --concurrency 16 --store "$(store_url "$s")" --local-workers 0 --results "$r" \
+      --run-id victim > "$r/out" 2>"$r/err" &
+    coord=$!
+    held="select count(*) from $s.attempts a join $s.workers w on w.worker_id = a.worker
+          where w.pid = $victim and a.state = 'claimed'"
+    wait_until 60 at_least "$held" 4 || why="worker 1 never held 4 attempts: $(tail -1 "$r/err")"
+    kill -9 "$victim"
+    wait "$victim" 2>/dev/null
+    workers=("${workers[@]:1}")
+    wait "$coord" || why="${why:-the run failed: $(tail -1 "$r/err")}"
+  fi
+  [ -z "$why" ] && { out=$(golden_wait) || why="$out"; }
+  [ -z "$why" ] && { out=$(check same_result "$store_golden" "$r/runs/victim/result.json") || why="$out"; }
+  [ -z "$why" ] && { lost=$(store lost "$s" victim "$victim" "$r/runs/victim") || why="$lost"; }
+  [ -z "$why" ] && ! grep -q "of which $lost lost" "$r/out" && why="the summary does not say 'of which $lost lost': $(grep spend "$r/out")"
+  [ -z "$why" ] && { once=$(store claimed_once "$s" victim) || why="$once"; }
+  [ -z "$why" ] && { out=$(store log_is_store "$s" victim "$r/runs/victim") || why="$out"; }
+  stop_workers
+  drop_schema "$s"
+  [ -z "$why" ] && pass "store-worker-kill9 ($lost attempts of the killed worker recorded lost and issued again; $once; $(decision_of "$r/runs/victim/result.json") as undisturbed)" || fail store-worker-kill9 "$why"
+fi
+
+# --- 11. store: kill -9 of the coordinator, resumed by other processes ----------------------
+# Two workers run on while the coordinator is killed once 12 records landed; a resume in the
+# same results folder is killed again once it has queued 8 new attempts; a resume in an empty
+# folder (rebuilt from the store) finishes the run. Same result as undisturbed, no attempt
+# handed out twice, the new folder's log is the store's records, the abandoned one a part of them.
+if want store-coordinator-kill9 && store_ready store-coordinator-kill9; then
+  s="chaos_c9_$$"
+  r="$work/store-c9"
+  r2="$work/store-c9-elsewhere"
+  mkdir -p "$r"
+  why=""
+  golden_start
+  new_schema "$s" || why="cannot migrate $(store_url "$s")"
+  if [ -z "$why" ]; then
+    u="$(store_url "$s")"
+    start_workers "$s" 2 8 3 "$r"
+    "${JAVA[@]}" "${STORE_AB[@]}" --concurrency 16 --store "$u" --local-workers 0 --results "$r" --run-id victim > /dev/null 2>"$r/err1" &
+    c=$!
+    wait_until 60 at_least "select count(*) from $s.records" 12 || why="12 records never landed: $(tail -1 "$r/err1")"
+    kill -9 "$c"
+    wait "$c" 2>/dev/null
+    [ -z "$why" ] && [ -f "$r/runs/victim/result.json" ] && why="the run finished before the first kill"
+  fi
+  if [ -z "$why" ]; then
+    queued=$(sql "select count(*) from $s.attempts")
+    "${JAVA[@]}" run-experiment --resume victim --store "$u" --local-workers 0 --results "$r" --quiet > /dev/null 2>"$r/err2" &
+    c=$!
+    wait_until 60 at_least "select count(*) from $s.attempts" $((queued + 8)) || why="the resume queued nothing new: $(tail -1 "$r/err2")"
+    kill -9 "$c"
+    wait "$c" 2>/dev/null
+    [ -z "$why" ] && [ -f "$r/runs/victim/result.json" ] && why="the run finished before the second kill"
+  fi
+  if [ -z "$why" ]; then
+    mo run-experiment --resume victim --store "$u" --local-workers 0 --results "$r2" --quiet --json > /dev/null 2>"$r/err3" \
+      || why="the resume in an empty folder failed: $(tail -1 "$r/err3")"
+  fi
+  [ -z "$why" ] && ! grep -q "its folder was written from" "$r/err3" && why="the empty folder was not rebuilt from the store: $(head -2 "$r/err3")"
+  [ -z "$why" ] && { out=$(golden_wait) || why="$out"; }
+  [ -z "$why" ] && { out=$(check same_result "$store_golden" "$r2/runs/victim/result.json") || why="$out"; }
+  [ -z "$why" ] && { once=$(store claimed_once "$s" victim) || why="$once"; }
+  [ -z "$why" ] && { same=$(store log_is_store "$s" victim "$r2/runs/victim") || why="$same"; }
+  [ -z "$why" ] && { out=$(store prefix_in_store "$s" victim "$r/runs/victim") || why="$out"; }
+  [ -z "$why" ] && { out=$(check log_ok "$r2/runs/victim") || why="$out"; }
+  stop_workers
+  drop_schema "$s"
+  [ -z "$why" ] && pass "store-coordinator-kill9 (killed twice, resumed in the same folder then in an empty one; $once; local log = store: $same; $(decision_of "$r2/runs/victim/result.json") as undisturbed)" || fail store-coordinator-kill9 "$why"
+fi
+
+# --- 12. store: connections cut mid-run ------------------------------------------------------
+# Once 8, 20 and 35 records landed, every backend of this scenario's coordinator and workers is
+# terminated (pg_terminate_backend, chosen by their client ports: other users of the server are
+# left alone). Pools and listeners connect again; the run reaches the undisturbed result, its
+# local log is the store's records and no attempt is handed out or counted twice.
+if want store-connection-cut && store_ready store-connection-cut; then
+  s="chaos_cut_$$"
+  r="$work/store-cut"
+  mkdir -p "$r"
+  why=""
+  golden_start
+  new_schema "$s" || why="cannot migrate $(store_url "$s")"
+  cut=0
+  if [ -z "$why" ]; then
+    start_workers "$s" 2 8 3 "$r"
+    "${JAVA[@]}" "${STORE_AB[@]}" --json --concurrency 16 --store "$(store_url "$s")" --local-workers 0 --results "$r" \
+      --run-id cut > /dev/null 2>"$r/err" &
+    c=$!
+    for at in 8 20 35; do
+      wait_until 60 at_least "select count(*) from $s.records" "$at" || { why="$at records never landed: $(tail -1 "$r/err")"; break; }
+      n=$(sql "select count(pg_terminate_backend(pid)) from pg_stat_activity where application_name = 'metaorch'
+               and pid <> pg_backend_pid() and client_port in ($(store ports "$c" "${workers[@]}"))")
+      cut=$((cut + n))
+    done
+    wait "$c" || why="${why:-the run failed: $(tail -1 "$r/err")}"
+  fi
+  [ -z "$why" ] && [ "$cut" -lt 3 ] && why="only $cut backends were cut"
+  [ -z "$why" ] && { out=$(golden_wait) || why="$out"; }
+  [ -z "$why" ] && { out=$(check same_result "$store_golden" "$r/runs/cut/result.json") || why="$out"; }
+  [ -z "$why" ] && { once=$(store claimed_once "$s" cut) || why="$once"; }
+  [ -z "$why" ] && { same=$(store log_is_store "$s" cut "$r/runs/cut") || why="$same"; }
+  [ -z "$why" ] && { out=$(check log_ok "$r/runs/cut") || why="$out"; }
+  [ -z "$why" ] && { out=$(check ledger_ok "$r/runs/cut" "$r/experiments.jsonl") || why="$out"; }
+  stop_workers
+  drop_schema "$s"
+  [ -z "$why" ] && pass "store-connection-cut ($cut backends cut in 3 rounds; $once; local log = store: $same; $(decision_of "$r/runs/cut/result.json") as undisturbed)" || fail store-connection-cut "$why"
+fi
+
+# --- 13. store: the cap holds with 4 workers x 16 sessions ---------------------------------
+if want store-cap && store_ready store-cap; then
+  s="chaos_cap_$$"
+  r="$work/store-cap"
+  mkdir -p "$r"
+  why=""
+  new_schema "$s" || why="cannot migrate $(store_url "$s")"
+  if [ -z "$why" ]; then
+    start_workers "$s" 4 16 5 "$r"
+    mo run-experiment --control configs/baseline.json --test configs/exp_042.json --method fixed --max-cost 0.4 --force --concurrency 64 \
+      --store "$(store_url "$s")" --local-workers 0 --results "$r" --run-id cap --quiet --json > "$r/out.json" 2>"$r/err" \
+      || why="the run failed: $(tail -1 "$r/err")"
+  fi
+  [ -z "$why" ] && { cap=$(store within_cap "$s" cap 400000000) || why="$cap"; }
+  [ -z "$why" ] && { out=$(store log_is_store "$s" cap "$r/runs/cap") || why="$out"; }
+  [ -z "$why" ] && { once=$(store claimed_once "$s" cap) || why="$once"; }
+  [ -z "$why" ] && busy=$(sql "select count(distinct worker) from $s.attempts where worker is not null")
+  stop_workers
+  drop_schema "$s"
+  [ -z "$why" ] && pass "store-cap (4 workers x 16, $busy of them claimed: $cap; $once)" || fail store-cap "$why"
 fi
 
 echo "$passed passed, $failed failed"

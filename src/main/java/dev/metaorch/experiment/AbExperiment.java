@@ -138,6 +138,7 @@ public final class AbExperiment {
             return runInternal(resumeId, null);
         }
         try (StoreCoordinator team = new StoreCoordinator(options.team(), monitor::message)) {
+            team.onLockLost(control::interrupt);
             return runInternal(resumeId, team);
         }
     }

@@ -119,6 +119,46 @@ public final class JsonlSessionStore implements SessionStore {
         appendLine(Json.line(record));
     }
 
+    /**
+     * Appends JSON lines (without their newlines) in this order; returns when all are durable. They
+     * are queued at once, so they share one force (a caller that appended them one by one would
+     * wait for a force each).
+     */
+    public void appendLines(List<String> lines) throws IOException {
+        if (closed) {
+            throw new IOException(file + ": session log is closed");
+        }
+        if (failure != null) {
+            throw new IOException(file + ": cannot append session record: " + failure.getMessage(), failure);
+        }
+        List<CompletableFuture<Void>> all = new ArrayList<>(lines.size());
+        for (String json : lines) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            all.add(done);
+            queue.add(new Pending((json + "\n").getBytes(StandardCharsets.UTF_8), done));
+        }
+        boolean interrupted = false;
+        try {
+            for (CompletableFuture<Void> done : all) {
+                while (true) {
+                    try {
+                        done.get();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true; // already queued: wait for its outcome
+                    } catch (ExecutionException e) {
+                        Throwable c = e.getCause();
+                        throw c instanceof IOException io ? io : new IOException(c);
+                    }
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Appends one JSON line (without its newline); returns when it is durable. */
     public void appendLine(String json) throws IOException {
         if (closed) {

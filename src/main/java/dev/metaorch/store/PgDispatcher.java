@@ -72,7 +72,7 @@ public final class PgDispatcher implements SessionExecutor {
     private final int retries;
     private final long backoffMs;
     private final Map<String, ArmSetup> arms;
-    private final Consumer<SessionRecord> mirror;
+    private final Consumer<List<String>> mirror;
     private final Consumer<String> messages;
 
     private final Object lock = new Object();
@@ -90,10 +90,11 @@ public final class PgDispatcher implements SessionExecutor {
     private long lostCount;
 
     /**
-     * @param mirror appends a landed record durably to the coordinator's local log (may throw)
+     * @param mirror appends landed records (their exact lines, in the store's order) durably to the
+     *     coordinator's local log, all of a collected batch at once (may throw)
      */
     public PgDispatcher(PgStore store, String runId, long runSeed, BudgetGate gate, int retries, long backoffMs,
-            Map<String, ArmSetup> arms, Consumer<SessionRecord> mirror, Consumer<String> messages) {
+            Map<String, ArmSetup> arms, Consumer<List<String>> mirror, Consumer<String> messages) {
         this.store = store;
         this.runs = new PgRuns(store);
         this.runId = runId;
@@ -408,16 +409,21 @@ public final class PgDispatcher implements SessionExecutor {
         try (Connection c = store.connection()) {
             lines = runs.collectRecords(c, runId);
         }
+        if (lines.isEmpty()) {
+            return;
+        }
+        List<SessionRecord> landed = new ArrayList<>(lines.size());
         for (String line : lines) {
-            SessionRecord r;
             try {
-                r = Json.mapper().readValue(line, SessionRecord.class);
+                landed.add(Json.mapper().readValue(line, SessionRecord.class));
             } catch (IOException e) {
                 throw MetaorchException.runtime(store.url() + ": records of " + runId + ": unreadable record: "
                         + e.getMessage(), e);
             }
-            land(r);
         }
+        // into the local log first, all with one force (one force per record capped a run at ~200 sessions/s)
+        mirror.accept(lines);
+        landed.forEach(this::land);
     }
 
     /** Marks attempts whose lease expired lost, with a record each, in one transaction. */
@@ -454,9 +460,8 @@ public final class PgDispatcher implements SessionExecutor {
         }
     }
 
-    /** A record landed: into the local log, into the gate, then retried, issued again, or handed on. */
+    /** A record landed (and is in the local log): into the gate, then retried, issued again, or handed on. */
     private void land(SessionRecord r) {
-        mirror.accept(r);
         synchronized (lock) {
             AttemptKey k = AttemptKey.of(r);
             JobState st = jobs.get(k.session());

@@ -148,7 +148,8 @@ public final class PgRuns {
 
     /**
      * Inserts records given as their JSON lines; a record whose (run, arm, pair, repeat, attempt)
-     * is already stored is left as it is. Returns how many were new.
+     * is already stored is left as it is. Returns how many were new. (Their ids need not become
+     * visible in id order: the coordinator takes records by marking them collected.)
      */
     public int insertRecords(Connection c, List<SessionRecord> records, List<String> lines) throws SQLException {
         if (records.isEmpty()) {

@@ -41,7 +41,10 @@ public final class StoreCoordinator implements AutoCloseable {
     private final PgStore store;
     private final PgRuns runs;
     private final Consumer<String> messages;
-    private Connection lockConnection;
+    private volatile Connection lockConnection;
+    private volatile String lockedRun;
+    private volatile Runnable onLockLost = () -> { };
+    private Thread lockKeeper;
     private Worker localWorker;
     private Thread localWorkerThread;
 
@@ -60,20 +63,67 @@ public final class StoreCoordinator implements AutoCloseable {
         return runs;
     }
 
+    /** What to do when the run's lock is lost to another coordinator (a cut connection let it go). */
+    public void onLockLost(Runnable action) {
+        this.onLockLost = action;
+    }
+
+    private boolean tryLock(Connection c, String runId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select pg_try_advisory_lock(hashtext(?))")) {
+            ps.setString(1, "metaorch-run:" + options.url().schema() + ":" + runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * Keeps the lock: its connection is looked at every second; when it was cut (the lock went
+     * with it) the lock is taken again on a new connection, and if another coordinator took it
+     * meanwhile, this one stops ({@link #onLockLost}).
+     */
+    private void keepLock() {
+        while (lockedRun != null) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            Connection c = lockConnection;
+            try {
+                if (c != null && c.isValid(2)) {
+                    continue;
+                }
+            } catch (SQLException e) {
+                // cut: take it again below
+            }
+            try {
+                Connection fresh = store.listenerConnection();
+                if (tryLock(fresh, lockedRun)) {
+                    lockConnection = fresh;
+                    messages.accept("warning: the connection holding run " + lockedRun + "'s lock was cut; lock taken again");
+                } else {
+                    fresh.close();
+                    messages.accept("error: run " + lockedRun + "'s lock was taken by another coordinator while this "
+                            + "one's connection was cut; stopping");
+                    onLockLost.run();
+                    return;
+                }
+            } catch (SQLException e) {
+                // the store is away: look again in a second
+            }
+        }
+    }
+
     /** Takes the run's coordinator lock, or refuses naming who holds it. */
     public void lock(String runId) {
         try {
             lockConnection = store.listenerConnection();
-            try (PreparedStatement ps = lockConnection.prepareStatement("select pg_try_advisory_lock(hashtext(?))")) {
-                ps.setString(1, "metaorch-run:" + options.url().schema() + ":" + runId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (!rs.getBoolean(1)) {
-                        String holder = runs.run(runId).map(PgRuns.RunRow::coordinator).orElse("another process");
-                        throw MetaorchException.invalidInput("run " + runId + " is coordinated by " + holder
-                                + " (its lock in " + options.url() + " is held); wait for it or stop it");
-                    }
-                }
+            if (!tryLock(lockConnection, runId)) {
+                String holder = runs.run(runId).map(PgRuns.RunRow::coordinator).orElse("another process");
+                throw MetaorchException.invalidInput("run " + runId + " is coordinated by " + holder
+                        + " (its lock in " + options.url() + " is held); wait for it or stop it");
             }
             try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement(
                     "update runs set coordinator = ?, state = 'running', updated_at = now() where run_id = ?")) {
@@ -85,6 +135,10 @@ public final class StoreCoordinator implements AutoCloseable {
                             + "it without --store");
                 }
             }
+            lockedRun = runId;
+            lockKeeper = new Thread(this::keepLock, "run-lock-keeper");
+            lockKeeper.setDaemon(true);
+            lockKeeper.start();
         } catch (SQLException e) {
             throw runs.fail("lock run " + runId, e);
         }
@@ -215,9 +269,9 @@ public final class StoreCoordinator implements AutoCloseable {
     public PgDispatcher dispatcher(String runId, long seed, BudgetGate gate, int retries, long backoffMs,
             Map<String, ArmSetup> arms, JsonlSessionStore mirror, VariantRegistry registry,
             Path workerRoot, int runConcurrency) {
-        PgDispatcher d = new PgDispatcher(store, runId, seed, gate, retries, backoffMs, arms, r -> {
+        PgDispatcher d = new PgDispatcher(store, runId, seed, gate, retries, backoffMs, arms, lines -> {
             try {
-                mirror.append(r);
+                mirror.appendLines(lines);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -250,6 +304,10 @@ public final class StoreCoordinator implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        lockedRun = null;
+        if (lockKeeper != null) {
+            lockKeeper.interrupt();
         }
         if (lockConnection != null) {
             try {

@@ -24,8 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.postgresql.PGConnection;
@@ -64,6 +66,8 @@ public final class Worker implements AutoCloseable {
     private final Thread heartbeat;
     private volatile boolean stopped;
     private final Object wake = new Object();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final CountDownLatch closed = new CountDownLatch(1);
 
     public Worker(PgStore store, VariantRegistry registry, int concurrency, Duration lease, Path logRoot,
             Consumer<String> messages) {
@@ -320,6 +324,23 @@ public final class Worker implements AutoCloseable {
      * the rest: their records say cancelled and the coordinator issues them again.
      */
     public void close(Duration grace) {
+        if (!closing.compareAndSet(false, true)) {
+            // closed already or being closed (SIGTERM's hook, then the command): wait for that one
+            try {
+                closed.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        try {
+            closeOnce(grace);
+        } finally {
+            closed.countDown();
+        }
+    }
+
+    private void closeOnce(Duration grace) {
         stop();
         long end = System.nanoTime() + grace.toNanos();
         while (slots.availablePermits() < concurrency && System.nanoTime() < end) {
