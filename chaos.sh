@@ -537,16 +537,9 @@ STORE_BASE="${METAORCH_TEST_STORE:-postgresql://127.0.0.1:5432/test}"
 STORE_BASE="${STORE_BASE%%\?*}"
 sql() { psql "$STORE_BASE" -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
 store_url() { echo "$STORE_BASE?schema=$1"; }
-# the one place that migrates a schema (to become `metaorch store migrate --store URL`)
+# the one place that migrates a schema
 migrate_store() {
-  if [ ! -f "$work/mig/Mig.class" ]; then
-    mkdir -p "$work/mig"
-    cat > "$work/mig/Mig.java" <<'JAVA'
-public class Mig { public static void main(String[] a) { var s = dev.metaorch.store.PgStore.open(dev.metaorch.store.StoreUrl.parse(a[0], "x"), 2, false); System.out.println(s.migrate().migrationsExecuted); s.close(); } }
-JAVA
-    javac -cp "$JAR" -d "$work/mig" "$work/mig/Mig.java" || return 1
-  fi
-  java -XX:-UsePerfData -cp "$JAR:$work/mig" Mig "$1" > /dev/null
+  mo store migrate --store "$1" > /dev/null
 }
 # new_schema SCHEMA: a fresh, migrated schema (dropped on exit if the scenario could not)
 new_schema() {

@@ -155,28 +155,42 @@ public final class PgRuns {
         if (records.isEmpty()) {
             return 0;
         }
-        int n = 0;
-        try (PreparedStatement ps = c.prepareStatement("insert into records (run_id, arm, pair, repeat, attempt, "
-                + "session_id, outcome, cost_nano_usd, record) values (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                + "on conflict (run_id, arm, pair, repeat, attempt) do nothing")) {
-            for (int i = 0; i < records.size(); i++) {
-                SessionRecord r = records.get(i);
-                ps.setString(1, r.runId());
-                ps.setString(2, r.arm());
-                ps.setLong(3, r.pair());
-                ps.setInt(4, r.repeat());
-                ps.setInt(5, r.attempt());
-                ps.setString(6, r.sessionId());
-                ps.setString(7, r.outcome().label());
-                ps.setLong(8, r.costNanos());
-                ps.setString(9, lines.get(i));
-                ps.addBatch();
-            }
-            for (int k : ps.executeBatch()) {
-                n += k > 0 ? 1 : 0;
-            }
+        // one statement for the batch (unnest of arrays): one round trip, and its count is the new rows
+        int size = records.size();
+        String[] run = new String[size];
+        String[] arm = new String[size];
+        Long[] pair = new Long[size];
+        Integer[] repeat = new Integer[size];
+        Integer[] attempt = new Integer[size];
+        String[] session = new String[size];
+        String[] outcome = new String[size];
+        Long[] cost = new Long[size];
+        for (int i = 0; i < size; i++) {
+            SessionRecord r = records.get(i);
+            run[i] = r.runId();
+            arm[i] = r.arm();
+            pair[i] = r.pair();
+            repeat[i] = r.repeat();
+            attempt[i] = r.attempt();
+            session[i] = r.sessionId();
+            outcome[i] = r.outcome().label();
+            cost[i] = r.costNanos();
         }
-        return n;
+        try (PreparedStatement ps = c.prepareStatement("insert into records (run_id, arm, pair, repeat, attempt, "
+                + "session_id, outcome, cost_nano_usd, record) select * from unnest(?::text[], ?::text[], ?::bigint[], "
+                + "?::int[], ?::int[], ?::text[], ?::text[], ?::bigint[], ?::text[]) "
+                + "on conflict (run_id, arm, pair, repeat, attempt) do nothing")) {
+            ps.setArray(1, c.createArrayOf("text", run));
+            ps.setArray(2, c.createArrayOf("text", arm));
+            ps.setArray(3, c.createArrayOf("bigint", pair));
+            ps.setArray(4, c.createArrayOf("int", repeat));
+            ps.setArray(5, c.createArrayOf("int", attempt));
+            ps.setArray(6, c.createArrayOf("text", session));
+            ps.setArray(7, c.createArrayOf("text", outcome));
+            ps.setArray(8, c.createArrayOf("bigint", cost));
+            ps.setArray(9, c.createArrayOf("text", lines.toArray(new String[0])));
+            return ps.executeUpdate();
+        }
     }
 
     /**
@@ -296,19 +310,15 @@ public final class PgRuns {
 
     /** Adds hash → text entries of hashes.dict (known hashes are kept); returns how many were new. */
     public int addHashes(Connection c, Map<String, String> entries) throws SQLException {
-        int n = 0;
-        try (PreparedStatement ps = c.prepareStatement(
-                "insert into hashes (hash, content) values (?, ?) on conflict (hash) do nothing")) {
-            for (var e : entries.entrySet()) {
-                ps.setString(1, e.getKey());
-                ps.setString(2, e.getValue());
-                ps.addBatch();
-            }
-            for (int k : ps.executeBatch()) {
-                n += k > 0 ? 1 : 0;
-            }
+        if (entries.isEmpty()) {
+            return 0;
         }
-        return n;
+        try (PreparedStatement ps = c.prepareStatement("insert into hashes (hash, content) select * from "
+                + "unnest(?::text[], ?::text[]) on conflict (hash) do nothing")) {
+            ps.setArray(1, c.createArrayOf("text", entries.keySet().toArray(new String[0])));
+            ps.setArray(2, c.createArrayOf("text", entries.values().toArray(new String[0])));
+            return ps.executeUpdate();
+        }
     }
 
     public Map<String, String> hashes() {

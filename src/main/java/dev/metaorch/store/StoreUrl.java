@@ -87,7 +87,7 @@ public record StoreUrl(String host, int port, String database, String user, Stri
     /** The JDBC URL of the database (the schema is set per connection). */
     public String jdbcUrl() {
         return "jdbc:postgresql://" + host + ":" + port + "/" + database + "?currentSchema=" + schema
-                + "&ApplicationName=metaorch";
+                + "&ApplicationName=metaorch&reWriteBatchedInserts=true";
     }
 
     /** Who connects: the URL's user, else the OS user (as libpq does). */
