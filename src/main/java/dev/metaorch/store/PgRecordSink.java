@@ -22,7 +22,8 @@ import java.util.function.Consumer;
 
 /**
  * A worker's session log: {@link #append} returns once the record is committed in the store,
- * written with group commit (one transaction for every record queued meanwhile). A record is
+ * written with group commit (one transaction for the records queued meanwhile; a few such
+ * transactions in flight at once). A record is
  * written only for an attempt this worker still holds: the transaction first moves the held
  * attempts from {@code claimed} to {@code done}, then inserts the records of exactly those; an
  * attempt whose lease expired meanwhile was recorded lost by the coordinator and issued again,
@@ -38,7 +39,9 @@ public final class PgRecordSink implements SessionStore {
     private final String worker;
     private final Consumer<String> messages;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-    private final Thread writer;
+    /** Writers in parallel: while one batch waits for its commit (the WAL flush), the next is being written. */
+    static final int WRITERS = 3;
+    private final List<Thread> writers = new ArrayList<>();
     private volatile boolean closed;
     private long discarded;
 
@@ -47,9 +50,12 @@ public final class PgRecordSink implements SessionStore {
         this.runs = new PgRuns(store);
         this.worker = worker;
         this.messages = messages;
-        this.writer = new Thread(this::writeLoop, "store-record-writer");
-        this.writer.setDaemon(true);
-        this.writer.start();
+        for (int i = 0; i < WRITERS; i++) {
+            Thread t = new Thread(this::writeLoop, "store-record-writer-" + i);
+            t.setDaemon(true);
+            t.start();
+            writers.add(t);
+        }
     }
 
     @Override
@@ -195,9 +201,11 @@ public final class PgRecordSink implements SessionStore {
     @Override
     public void close() {
         closed = true;
-        writer.interrupt();
+        writers.forEach(Thread::interrupt);
         try {
-            writer.join(10_000);
+            for (Thread t : writers) {
+                t.join(10_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
