@@ -216,7 +216,10 @@ public final class PgDispatcher implements SessionExecutor {
         }
     }
 
-    /** Waits until no attempt of the run is claimed (their records landed, or their leases expired), then stops. */
+    /**
+     * Waits until no attempt of the run is claimed (their records landed, or their leases expired)
+     * and every record written was collected into the local log, then stops.
+     */
     @Override
     public void close() {
         long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
@@ -247,10 +250,13 @@ public final class PgDispatcher implements SessionExecutor {
     }
 
     private long claimedOrQueued() {
-        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement("select count(*) from attempts "
-                + "where run_id = ? and (state = 'claimed' or (state = 'queued' and ?))")) {
+        // and every record written has been collected (a late record of an attempt no job waits for)
+        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement("select (select count(*) "
+                + "from attempts where run_id = ? and (state = 'claimed' or (state = 'queued' and ?))) + (select count(*) "
+                + "from records where run_id = ? and not collected)")) {
             ps.setString(1, runId);
             ps.setBoolean(2, !stopping);
+            ps.setString(3, runId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
