@@ -60,14 +60,15 @@ public final class PgStore implements AutoCloseable {
                 throw MetaorchException.invalidInput(url + ": the store has no metaorch schema '" + url.schema()
                         + "' yet; run `metaorch store migrate --store " + url + "` first");
             }
-            if (requireSchema && store.flyway().info().pending().length > 0) {
-                ds.close();
-                throw MetaorchException.invalidInput(url + ": the store's schema is older than this metaorch; run "
-                        + "`metaorch store migrate --store " + url + "` first");
-            }
         } catch (SQLException e) {
             ds.close();
             throw MetaorchException.runtime(url + ": cannot connect to PostgreSQL: " + firstLine(e.getMessage()), e);
+        }
+        // after the connection above went back to the pool: Flyway takes its own
+        if (requireSchema && store.flyway().info().pending().length > 0) {
+            ds.close();
+            throw MetaorchException.invalidInput(url + ": the store's schema is older than this metaorch; run "
+                    + "`metaorch store migrate --store " + url + "` first");
         }
         return store;
     }
