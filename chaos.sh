@@ -276,11 +276,11 @@ if want faulty; then
 EOF
   start=$(date +%s)
   /usr/bin/time -f "%M" -o "$r/rss" env CHAOS=1 java -XX:-UsePerfData -Xmx256m -jar "$JAR" run --variants "$r/faulty.json" \
-    --sessions 1200 --concurrency 64 --results "$r" --run-id faulty --quiet --json > "$r/out.json" 2>"$r/err" \
+    --sessions 900 --concurrency 64 --results "$r" --run-id faulty --quiet --json > "$r/out.json" 2>"$r/err" \
     || why="run failed: $(tail -2 "$r/err")"
   secs=$(( $(date +%s) - start ))
   if [ -z "$why" ]; then
-    out=$(check faulty "$r/runs/faulty" 1200) && summary="$out" || why="$out"
+    out=$(check faulty "$r/runs/faulty" 900) && summary="$out" || why="$out"
   fi
   rss_mb=$(( $(cat "$r/rss" 2>/dev/null || echo 0) / 1024 ))
   [ -z "$why" ] && [ "$rss_mb" -gt 700 ] && why="peak RSS $rss_mb MB"
