@@ -20,6 +20,7 @@ final class SessionSelection {
 
     @Option(names = "--all", description = "Read every run (the default when no RUN_ID is given).") boolean all;
     @Mixin SharedOptions.ResultsDir results;
+    @Mixin SharedOptions.Store store;
 
     @Option(names = "--where", paramLabel = "FIELD=VALUE",
             description = "Keep sessions whose field equals the value (any field, dotted path: task.code=gpu_race).")
@@ -39,6 +40,17 @@ final class SessionSelection {
     @Option(names = "--since", description = "Keep sessions started at or after this instant (ISO-8601).") String since;
     @Option(names = "--until", description = "Keep sessions started before this instant (ISO-8601).") String until;
     @Option(names = "--last", description = "Keep the last N sessions (after the other filters).") Integer last;
+
+    /**
+     * With {@code --store} (or METAORCH_STORE): the store's runs (those named, else all) are read
+     * through an export to a temporary results folder, which then stands for --results.
+     */
+    void readStore(Console console) throws java.io.IOException {
+        var url = store.optional();
+        if (url != null) {
+            results.dir = dev.metaorch.store.StoreSnapshot.export(url, runs(), console::info);
+        }
+    }
 
     List<String> runs() {
         return all ? List.of() : runIds;

@@ -147,6 +147,34 @@ class TeamRunTest {
         }
     }
 
+    @Test
+    void analyzeParetoAndReportReadAStoresRunsLikeTheCoordinatorsFolder() throws Exception {
+        try (TestPostgres.Fresh f = TestPostgres.freshStore("readers")) {
+            Answer.of(run("own", "own", "--store", f.url().toString()));
+            String local = tmp.resolve("own").toString();
+            for (String[] cmd : new String[][] {{"analyze", "--json"}, {"pareto", "--json"}}) {
+                CommandResult fromFolder = CommandResult.run(cmd[0], cmd[1], "--results", local);
+                CommandResult fromStore = CommandResult.run(cmd[0], cmd[1], "--store", f.url().toString());
+                assertThat(fromStore.exitCode()).as(fromStore.err()).isZero();
+                JsonNode a = Json.mapper().readTree(fromFolder.out());
+                JsonNode b = Json.mapper().readTree(fromStore.out());
+                ((com.fasterxml.jackson.databind.node.ObjectNode) a).remove(List.of("seconds", "read_seconds", "bytes_read", "scope"));
+                ((com.fasterxml.jackson.databind.node.ObjectNode) b).remove(List.of("seconds", "read_seconds", "bytes_read", "scope"));
+                assertThat(b).as(cmd[0]).isEqualTo(a);
+                assertThat(fromStore.err()).contains("read 1 run(s), " + lines(tmp.resolve("own/runs/own/sessions.jsonl"))
+                        + " records, from " + f.url());
+            }
+            Path html = tmp.resolve("report.html");
+            CommandResult report = CommandResult.run("report", "--store", f.url().toString(), "--out", html.toString());
+            assertThat(report.exitCode()).as(report.err()).isZero();
+            assertThat(Files.readString(html)).contains("exp_042").contains("baseline");
+        }
+    }
+
+    private static long lines(Path file) throws IOException {
+        return Files.readAllLines(file).size();
+    }
+
     private static long count(TestPostgres.Fresh f, String sql) throws SQLException {
         try (Connection c = f.store().connection(); ResultSet rs = c.createStatement().executeQuery(sql)) {
             rs.next();
