@@ -23,7 +23,7 @@ final class StoreOptions {
     static final class Coordinator {
         @Option(names = "--store", paramLabel = "URL", description = "Coordinate the run through a team store: sessions "
                 + "are queued in PostgreSQL and run by `metaorch worker`s on any machine (and by this process, see "
-                + "--local-workers); postgresql://[user@]host[:port]/database[?schema=name]. Default: METAORCH_STORE; "
+                + "--local-workers); postgresql://[user[:password]@]host[:port]/database[?schema=name]. Default: METAORCH_STORE; "
                 + "without either the run stays in results/ on this machine.")
         String url;
 

@@ -23,7 +23,9 @@ import picocli.CommandLine.Option;
             "  METAORCH_STORE=postgresql://127.0.0.1:5432/test metaorch worker --plugins plugins/",
             "  metaorch worker --idle-exit-s 30        # stop after 30 s with nothing to run (batch jobs)",
             "",
-            "Exit 0 when stopped or idle; 2 on bad input (no store, a schema never migrated)."})
+            "Exit 0 after --idle-exit-s; 143 on SIGTERM and 130 on Ctrl-C, once the sessions in flight are cancelled (the "
+                + "coordinator issues them again); 2 on bad input (no store, a schema never migrated); 1 when the store "
+                + "cannot be reached."})
 final class WorkerCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin SharedOptions.Store store;
@@ -37,7 +39,8 @@ final class WorkerCommand implements Callable<Integer> {
     double leaseS;
 
     @Option(names = "--idle-exit-s", paramLabel = "S", showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
-            description = "Stop after this many seconds with nothing claimed and nothing running (default: never).")
+            description = "Stop after this many seconds with nothing claimed and nothing running, counted from the "
+                    + "start or the last session (so start workers after, or just before, the run; default: never).")
     Double idleExitS;
 
     @Mixin SharedOptions.PluginDir plugins;

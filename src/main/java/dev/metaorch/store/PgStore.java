@@ -45,14 +45,24 @@ public final class PgStore implements AutoCloseable {
         if (url.password() != null) {
             c.setPassword(url.password());
         }
-        c.setMaximumPoolSize(Math.max(2, poolSize));
+        c.setMaximumPoolSize(Math.max(3, poolSize)); // Flyway's checks take connections of their own
         c.setMinimumIdle(1);
         c.setPoolName("metaorch-store");
         c.setConnectionTimeout(10_000);
         // a connection cut by the server (pg_terminate_backend, a restart) is replaced, not handed out
         c.setKeepaliveTime(30_000);
-        c.setInitializationFailTimeout(-1);
-        HikariDataSource ds = new HikariDataSource(c);
+        // fail at once with the driver's own reason (connection refused, no such database, bad password)
+        c.setInitializationFailTimeout(1);
+        HikariDataSource ds;
+        try {
+            ds = new HikariDataSource(c);
+        } catch (RuntimeException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            throw MetaorchException.runtime(url + ": cannot connect to PostgreSQL: " + firstLine(cause.getMessage()), e);
+        }
         PgStore store = new PgStore(url, ds);
         try (Connection conn = ds.getConnection()) {
             if (requireSchema && !store.migrated(conn)) {

@@ -126,7 +126,9 @@ public final class StoreCoordinator implements AutoCloseable {
                         + " (its lock in " + options.url() + " is held); wait for it or stop it");
             }
             try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement(
-                    "update runs set coordinator = ?, state = 'running', updated_at = now() where run_id = ?")) {
+                    // a finished run stays finished (a resume of it only redoes its local finish)
+                    "update runs set coordinator = ?, state = case when state = 'finished' then state else 'running' end, "
+                            + "updated_at = now() where run_id = ?")) {
                 ps.setString(1, hostPid());
                 ps.setString(2, runId);
                 if (ps.executeUpdate() == 0) {

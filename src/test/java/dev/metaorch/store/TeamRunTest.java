@@ -70,12 +70,13 @@ class TeamRunTest {
                 assertLogIsTheStores(f, tmp.resolve(run[0]).resolve("runs").resolve(run[1]).resolve("sessions.jsonl"), run[1]);
             }
             try (Connection c = f.store().connection(); ResultSet rs = c.createStatement().executeQuery(
-                    "select max(claims), count(*) filter (where state <> 'done'), count(distinct worker) from attempts "
-                            + "where run_id = 'four'")) {
+                    "select max(claims), count(*) filter (where state not in ('done', 'withdrawn')), count(distinct worker), "
+                            + "count(*) filter (where state = 'withdrawn' and claims > 0) from attempts where run_id = 'four'")) {
                 rs.next();
                 assertThat(rs.getInt(1)).as("no attempt handed out twice").isEqualTo(1);
-                assertThat(rs.getInt(2)).as("every attempt done").isZero();
+                assertThat(rs.getInt(2)).as("every attempt done, or withdrawn unclaimed at the decision").isZero();
                 assertThat(rs.getInt(3)).as("the four workers shared the run").isGreaterThan(1);
+                assertThat(rs.getInt(4)).as("a withdrawn attempt was never handed out").isZero();
             }
             try (Connection c = f.store().connection(); ResultSet rs = c.createStatement().executeQuery(
                     "select state, decision, reserved_nano_usd, spend_nano_usd = (select sum(cost_nano_usd) from records "
@@ -168,6 +169,23 @@ class TeamRunTest {
             CommandResult report = CommandResult.run("report", "--store", f.url().toString(), "--out", html.toString());
             assertThat(report.exitCode()).as(report.err()).isZero();
             assertThat(Files.readString(html)).contains("exp_042").contains("baseline");
+        }
+    }
+
+    @Test
+    void resumingAFinishedRunLeavesItFinishedInTheStore() throws Exception {
+        try (TestPostgres.Fresh f = TestPostgres.freshStore("refinish")) {
+            Answer.of(run("own", "own", "--store", f.url().toString()));
+            CommandResult again = CommandResult.run("run-experiment", "--resume", "own", "--results",
+                    tmp.resolve("own").toString(), "--store", f.url().toString(), "--quiet");
+            assertThat(again.exitCode()).as(again.err()).isZero();
+            assertThat(again.err()).contains("already finished: accept_h1");
+            try (Connection c = f.store().connection(); ResultSet rs = c.createStatement().executeQuery(
+                    "select state, decision from runs where run_id = 'own'")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("finished");
+                assertThat(rs.getString(2)).isEqualTo("accept_h1");
+            }
         }
     }
 
