@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
             "  metaorch run --variants baseline,exp_042 --sessions 200 --concurrency 8",
             "  metaorch run --allocation thompson --sessions 200 --json",
             "  metaorch run --resume hub-20261203-101500-123",
+            "  metaorch run --store postgresql://127.0.0.1:5432/test --local-workers 0   # sessions run by `metaorch worker`s",
             "",
             "Exit 0 when done; 2 on bad input or a refused budget; 130 when interrupted by Ctrl-C, 143 when stopped "
                 + "by SIGTERM (resume with --resume RUN_ID)."})
@@ -58,17 +59,27 @@ final class RunCommand implements Callable<Integer> {
     @Mixin SharedOptions.Launch launch;
     @Mixin SharedOptions.RunInputs in;
     @Mixin SharedOptions.JsonOutput json;
+    @Mixin StoreOptions.Coordinator store;
 
     @Override
     public Integer call() throws Exception {
         launch.check();
+        dev.metaorch.store.TeamOptions teamOptions = store.options();
+        Console console0 = json.console();
+        try (dev.metaorch.runner.TeamRun team = teamOptions == null ? null
+                : new dev.metaorch.store.StoreCoordinator(teamOptions, console0::info)) {
+            return call(team);
+        }
+    }
+
+    private Integer call(dev.metaorch.runner.TeamRun team) throws Exception {
         HubSpec spec0 = launch.resume != null ? null : HubSpec.load(config);
         List<Path> paths = spec0 == null ? List.of() : variants.isEmpty() ? spec0.variants()
                 : variants.stream().map(v -> HubSpec.resolve(config, v.trim())).toList();
         Console console = json.console();
         Hub hub = new Hub(new Hub.Options(spec0, paths, sessions, launch.seed,
                 launch.concurrency == null ? 8 : launch.concurrency, launch.runId, in.results.dir, in.plugins.dir, in.prices.file,
-                allocation.toString(), launch.maxCost, launch.force, launch.resume), AllocationPolicies::create);
+                allocation.toString(), launch.maxCost, launch.force, launch.resume, team), AllocationPolicies::create);
         long total = spec0 == null ? 0 : sessions != null ? sessions : (long) spec0.sessionsPerVariant() * paths.size();
         ObjectNode result;
         // On SIGTERM/SIGINT the JVM halts as soon as its shutdown hooks return: the hook stops the hub

@@ -29,6 +29,7 @@ import dev.metaorch.runner.RunnerOptions;
 import dev.metaorch.runner.SessionJob;
 import dev.metaorch.runner.SessionRunner;
 import dev.metaorch.runner.TaskPlan;
+import dev.metaorch.runner.TeamRun;
 import dev.metaorch.session.JsonlSessionStore;
 import dev.metaorch.session.Outcome;
 import dev.metaorch.session.RunLedger;
@@ -266,9 +267,9 @@ public final class AbExperiment {
                 ObjectNode runner = Json.object().put("timeout_s", s.timeoutS()).put("max_steps", s.maxSteps())
                         .put("max_cost_usd", s.maxCostUsd()).put("backoff_ms", options.backoffMs());
                 JsonNode written = JsonFiles.read(folder.manifest(), folder.manifest().toString(), "run manifest");
-                team.publish(folder, s.seed(), Money.nanos(s.maxCostUsd()), (ObjectNode) written, runner, List.of(
-                        new StoreCoordinator.Arm(controlArm, controlSuite, PriceTable.locate(options.prices(), control.chain())),
-                        new StoreCoordinator.Arm(testArm, testSuite, PriceTable.locate(options.prices(), test.chain()))));
+                team.publish(folder, "run-experiment", s.seed(), Money.nanos(s.maxCostUsd()), (ObjectNode) written, runner,
+                        List.of(new TeamRun.Arm(controlArm, controlSuite, PriceTable.locate(options.prices(), control.chain())),
+                                new TeamRun.Arm(testArm, testSuite, PriceTable.locate(options.prices(), test.chain()))));
                 team.lock(folder.runId());
                 monitor.message("run " + folder.runId() + ": published to " + options.team().url() + "; sessions are run by "
                         + (options.team().localWorkersFor(s.concurrency()) > 0 ? "this process ("
@@ -725,7 +726,7 @@ public final class AbExperiment {
         /** Where this run's sessions go: this process, or the team store's workers. */
         private dev.metaorch.runner.SessionExecutor executor(BudgetGate gate) {
             return team != null
-                    ? team.dispatcher(folder.runId(), s.seed(), gate, s.retries(), options.backoffMs(),
+                    ? team.executor(folder.runId(), s.seed(), gate, s.retries(), options.backoffMs(),
                             Map.of(CONTROL, controlArm, TEST, testArm), store, registry,
                             folder.dir().resolve("worker"), s.concurrency())
                     : new SessionRunner(store, folder.runId(), s.seed(), new RunnerOptions(s.concurrency(),

@@ -11,6 +11,7 @@ import dev.metaorch.common.SafeIds;
 import dev.metaorch.session.RunLedger;
 import java.nio.file.Files;
 import dev.metaorch.config.ConfigLoader;
+import dev.metaorch.config.PriceTable;
 import dev.metaorch.config.ResolvedConfig;
 import dev.metaorch.config.TaskSuite;
 import dev.metaorch.session.JsonlSessionStore;
@@ -40,7 +41,14 @@ public final class Hub {
     /** What the hub was asked to do; {@code resume} continues the run with that id from its own snapshot. */
     public record Options(HubSpec spec, List<Path> variants, Integer sessions, Long seed, int concurrency,
             String runId, Path resultsDir, Path pluginDir, Path prices, String allocation, Double maxCostUsd,
-            boolean force, String resume) {
+            boolean force, String resume, TeamRun team) {
+        /** A hub on this machine only (no team store). */
+        public Options(HubSpec spec, List<Path> variants, Integer sessions, Long seed, int concurrency, String runId,
+                Path resultsDir, Path pluginDir, Path prices, String allocation, Double maxCostUsd, boolean force,
+                String resume) {
+            this(spec, variants, sessions, seed, concurrency, runId, resultsDir, pluginDir, prices, allocation, maxCostUsd,
+                    force, resume, null);
+        }
     }
 
     /** Settings of a hub run, kept in run.json so that a resume continues with exactly these. */
@@ -96,6 +104,15 @@ public final class Hub {
         RunFolder folder;
         Settings settings;
         OpenRun resumed = null;
+        TeamRun team = options.team();
+        if (team != null) {
+            team.onLockLost(control::interrupt);
+        }
+        if (resuming && team != null) {
+            // on a machine without the run's folder, the store writes it back first
+            team.materialize(new RunFolder(options.resultsDir(), SafeIds.require("--resume", options.resume())));
+            team.lock(options.resume());
+        }
         if (resuming) {
             resumed = opener.resume(options.resume(), "hub", options.force(), registry, messages);
             open = resumed;
@@ -144,9 +161,13 @@ public final class Hub {
         ArmFactory factory = new ArmFactory(registry, options.prices());
         List<ArmSetup> arms = new ArrayList<>();
         List<TaskPlan> plans = new ArrayList<>();
+        List<TeamRun.Arm> published = new ArrayList<>();
         for (ResolvedConfig c : configs) {
             String id = c.experimentId();
             TaskSuite suite = resumed != null ? resumed.suite(id) : TaskSuite.load(c.tasksPath());
+            if (resumed == null && team != null) {
+                published.add(new TeamRun.Arm(null, suite, PriceTable.locate(options.prices(), c.chain())));
+            }
             arms.add(resumed != null ? factory.create(id, c, suite, folder.logs(), resumed.prices(id, options.prices()))
                     : factory.create(id, c, suite, folder.logs()));
             plans.add(new TaskPlan(suite.restrictedTo(c.taskCodes()), Hashing.deriveSeed(settings.seed(), "hub")));
@@ -163,6 +184,19 @@ public final class Hub {
             // created atomically and locked for the whole run; snapshot and hashes written before any session
             open = opener.create(new RunOpener.NewRun(folder.runId(), "hub", byArm, options.prices(), registry, fields),
                     messages);
+            if (team != null) {
+                var ro = configs.get(0).run();
+                ObjectNode runner = Json.object().put("timeout_s", ro.timeoutS()).put("max_steps", ro.maxSteps())
+                        .put("max_cost_usd", ro.maxCostUsd()).put("backoff_ms", 200);
+                List<TeamRun.Arm> withSetups = new ArrayList<>();
+                for (int i = 0; i < k; i++) {
+                    withSetups.add(new TeamRun.Arm(arms.get(i), published.get(i).suite(), published.get(i).prices()));
+                }
+                ObjectNode manifest = (ObjectNode) Json.mapper().readTree(folder.manifest().toFile());
+                team.publish(folder, "hub", settings.seed(), Money.nanos(settings.budgetUsd()), manifest, runner, withSetups);
+                team.lock(folder.runId());
+                messages.accept("run " + folder.runId() + ": published to the team store; its sessions are run by workers");
+            }
         }
         var runOptions = configs.get(0).run();
         try (JsonlSessionStore store = JsonlSessionStore.open(folder.sessions())) {
@@ -171,14 +205,22 @@ public final class Hub {
                 // agents a killed metaorch left behind die, and what they spent is logged, before the log is read
                 InflightAgents.reapAndReport(folder.dir(), store, messages);
             }
+            if (team != null) {
+                team.syncLocalLog(folder.runId(), store);
+            }
             HubPlan plan = new HubPlan(arms, plans, allocator, settings, runOptions.retries(), progress);
             long spentBefore = plan.replay(store, folder.runId());
             BudgetGate gate = CostProjection.gate(arms, options.resultsDir(), Money.nanos(settings.budgetUsd()), spentBefore);
             GateSpendGuard.connect(arms, gate);
             plan.spent = gate::spentNanos;
-            SessionRunner runner = new SessionRunner(store, folder.runId(), settings.seed(), new RunnerOptions(
-                    settings.concurrency(), runOptions.timeoutS(), runOptions.retries(), 200, runOptions.maxSteps(),
-                    runOptions.maxCostUsd(), folder.logs()), r -> { }, gate);
+            Map<String, ArmSetup> byId = new LinkedHashMap<>();
+            arms.forEach(a -> byId.put(a.arm(), a));
+            SessionExecutor runner = team != null
+                    ? team.executor(folder.runId(), settings.seed(), gate, runOptions.retries(), 200, byId, store, registry,
+                            folder.dir().resolve("worker"), settings.concurrency())
+                    : new SessionRunner(store, folder.runId(), settings.seed(), new RunnerOptions(
+                            settings.concurrency(), runOptions.timeoutS(), runOptions.retries(), 200, runOptions.maxSteps(),
+                            runOptions.maxCostUsd(), folder.logs()), r -> { }, gate);
             LaunchLoop.End end = control.run(runner, gate, plan);
             RunLedger ledger = new RunLedger();
             store.forEach(ledger::add, p -> { });
@@ -187,6 +229,9 @@ public final class Hub {
                 ObjectNode o = Json.object();
                 o.put("run_id", folder.runId()).put("kind", "hub").put("status", "interrupted");
                 o.set("ledger", Json.tree(figures));
+                if (team != null) {
+                    team.finish(folder.runId(), "aborted", null, null, plan.sessionsFinished(), null);
+                }
                 return o;
             }
             ArmStats[] stats = new ArmStats[k];
@@ -213,6 +258,9 @@ public final class Hub {
                     .put("spend_nano_usd", figures.spendNanoUsd()).put("stopped_by_budget", byBudget);
             result.set("ledger", Json.tree(figures));
             AtomicFiles.writeJson(folder.result(), result);
+            if (team != null) {
+                team.finish(folder.runId(), "finished", null, null, ran, result);
+            }
             AtomicFiles.writeJson(options.resultsDir().resolve("latest_run.json"), result);
             return result;
         } finally {

@@ -36,7 +36,7 @@ import java.util.stream.Stream;
  * connection, so another process on any machine can resume), brings a local folder up to date
  * from the store on resume, and starts this process's own worker.
  */
-public final class StoreCoordinator implements AutoCloseable {
+public final class StoreCoordinator implements dev.metaorch.runner.TeamRun {
     private final TeamOptions options;
     private final PgStore store;
     private final PgRuns runs;
@@ -64,6 +64,7 @@ public final class StoreCoordinator implements AutoCloseable {
     }
 
     /** What to do when the run's lock is lost to another coordinator (a cut connection let it go). */
+    @Override
     public void onLockLost(Runnable action) {
         this.onLockLost = action;
     }
@@ -117,6 +118,7 @@ public final class StoreCoordinator implements AutoCloseable {
     }
 
     /** Takes the run's coordinator lock, or refuses naming who holds it. */
+    @Override
     public void lock(String runId) {
         try {
             lockConnection = store.listenerConnection();
@@ -156,19 +158,16 @@ public final class StoreCoordinator implements AutoCloseable {
         return "pid " + ProcessHandle.current().pid() + " on " + host;
     }
 
-    /** An arm of a new run, with the suite and prices its worker needs. */
-    public record Arm(ArmSetup setup, TaskSuite suite, PriceTable prices) {
-    }
-
     /**
      * Publishes a new run: its row (state running), its arms, the files of its folder (run.json,
      * snapshot; not the log) and the hashes of results/hashes.dict, in one transaction.
      */
-    public void publish(RunFolder folder, long seed, long capNanoUsd, ObjectNode manifest, ObjectNode runner,
+    @Override
+    public void publish(RunFolder folder, String kind, long seed, long capNanoUsd, ObjectNode manifest, ObjectNode runner,
             List<Arm> arms) {
         try (Connection c = store.connection()) {
             c.setAutoCommit(false);
-            if (!runs.insertRun(c, folder.runId(), "run-experiment", "running", seed, capNanoUsd, manifest, runner)) {
+            if (!runs.insertRun(c, folder.runId(), kind, "running", seed, capNanoUsd, manifest, runner)) {
                 c.rollback();
                 throw MetaorchException.invalidInput("run " + folder.runId() + " is already in " + options.url()
                         + "; resume it with --resume " + folder.runId());
@@ -204,6 +203,7 @@ public final class StoreCoordinator implements AutoCloseable {
      * Resuming a run on a machine that lacks its folder: writes the folder's files from the
      * store. Returns false when the folder was already here.
      */
+    @Override
     public boolean materialize(RunFolder folder) throws IOException {
         if (Files.isDirectory(folder.dir())) {
             return false;
@@ -230,6 +230,7 @@ public final class StoreCoordinator implements AutoCloseable {
      * between a record's commit and its local copy, or another machine's earlier coordinator),
      * in the store's order, and marks them all collected (the replay reads them; the collector takes later ones).
      */
+    @Override
     public void syncLocalLog(String runId, JsonlSessionStore local) throws IOException {
         Set<AttemptKey> have = new HashSet<>();
         local.forEach(r -> have.add(AttemptKey.of(r)), p -> { });
@@ -268,7 +269,8 @@ public final class StoreCoordinator implements AutoCloseable {
     }
 
     /** The executor of the run's sessions: the store's queue, plus this process's own worker if asked. */
-    public PgDispatcher dispatcher(String runId, long seed, BudgetGate gate, int retries, long backoffMs,
+    @Override
+    public PgDispatcher executor(String runId, long seed, BudgetGate gate, int retries, long backoffMs,
             Map<String, ArmSetup> arms, JsonlSessionStore mirror, VariantRegistry registry,
             Path workerRoot, int runConcurrency) {
         PgDispatcher d = new PgDispatcher(store, runId, seed, gate, retries, backoffMs, arms, lines -> {
@@ -289,6 +291,7 @@ public final class StoreCoordinator implements AutoCloseable {
     }
 
     /** Records the run's end in the store. */
+    @Override
     public void finish(String runId, String state, String decision, Double llr, long pairs, JsonNode result) {
         runs.finish(runId, state, decision, llr, pairs, result);
     }

@@ -173,6 +173,30 @@ class TeamRunTest {
     }
 
     @Test
+    void aHubRunThroughTheStoreRanksItsVariantsAsALocalHubDoes() throws Exception {
+        // not the hub's `caching` variant: it keeps a cache across an arm's sessions in one process, so its
+        // sessions wait for their predecessors and cannot be spread over workers (README, ADR-181)
+        String variants = "baseline.json,exp_042.json,hub/fast.json,hub/thorough.json";
+        CommandResult local = CommandResult.run("run", "--quiet", "--json", "--run-id", "h", "--results",
+                tmp.resolve("hl").toString(), "--variants", variants);
+        assertThat(local.exitCode()).as(local.err()).isZero();
+        try (TestPostgres.Fresh f = TestPostgres.freshStore("hub")) {
+            CommandResult store = withWorkers(f, new int[] {3, 5}, () -> CommandResult.run("run", "--quiet", "--json",
+                    "--run-id", "h", "--results", tmp.resolve("hs").toString(), "--variants", variants, "--store",
+                    f.url().toString(), "--local-workers", "0"));
+            assertThat(store.exitCode()).as(store.err()).isZero();
+            JsonNode a = Json.mapper().readTree(local.out());
+            JsonNode b = Json.mapper().readTree(store.out());
+            assertThat(b.path("ranking")).isNotEmpty().isEqualTo(a.path("ranking"));
+            assertThat(b.path("spend_nano_usd").asLong()).isEqualTo(a.path("spend_nano_usd").asLong());
+            assertThat(count(f, "select sum(cost_nano_usd) from records where run_id = 'h'"))
+                    .isEqualTo(b.path("spend_nano_usd").asLong());
+            assertThat(count(f, "select max(claims) from attempts where run_id = 'h'")).isEqualTo(1);
+            assertLogIsTheStores(f, tmp.resolve("hs/runs/h/sessions.jsonl"), "h");
+        }
+    }
+
+    @Test
     void resumingAFinishedRunLeavesItFinishedInTheStore() throws Exception {
         try (TestPostgres.Fresh f = TestPostgres.freshStore("refinish")) {
             Answer.of(run("own", "own", "--store", f.url().toString()));
