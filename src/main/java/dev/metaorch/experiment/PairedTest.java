@@ -63,6 +63,11 @@ public final class PairedTest {
 
     /** True when {@code r} ends its session: not cancelled, and a valid outcome or retries used up. */
     public boolean isFinal(SessionRecord r) {
+        return isFinal(r, retries);
+    }
+
+    /** A session's last word: not cancelled, and a real outcome or an infrastructure one after its retries. */
+    static boolean isFinal(SessionRecord r, int retries) {
         if (r.outcome() == Outcome.CANCELLED) {
             return false;
         }

@@ -6,7 +6,6 @@ import dev.metaorch.runner.LaunchLoop;
 import dev.metaorch.runner.SessionJob;
 import dev.metaorch.runner.SessionExecutor;
 import dev.metaorch.runner.TaskPlan;
-import dev.metaorch.session.Outcome;
 import dev.metaorch.session.SessionRecord;
 import java.util.HashMap;
 import java.util.Map;
@@ -63,7 +62,7 @@ final class SelectionGuardPlan implements LaunchLoop.Plan {
     }
 
     private boolean isFinal(SessionRecord r) {
-        return r.outcome() != Outcome.CANCELLED && (!r.outcome().isInfrastructure() || r.attempt() > retries);
+        return PairedTest.isFinal(r, retries);
     }
 
     @Override

@@ -137,25 +137,8 @@ public final class JsonlSessionStore implements SessionStore {
             all.add(done);
             queue.add(new Pending((json + "\n").getBytes(StandardCharsets.UTF_8), done));
         }
-        boolean interrupted = false;
-        try {
-            for (CompletableFuture<Void> done : all) {
-                while (true) {
-                    try {
-                        done.get();
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true; // already queued: wait for its outcome
-                    } catch (ExecutionException e) {
-                        Throwable c = e.getCause();
-                        throw c instanceof IOException io ? io : new IOException(c);
-                    }
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+        for (CompletableFuture<Void> done : all) {
+            SessionStore.awaitWritten(done);
         }
     }
 
@@ -170,24 +153,7 @@ public final class JsonlSessionStore implements SessionStore {
         byte[] bytes = (json + "\n").getBytes(StandardCharsets.UTF_8);
         CompletableFuture<Void> done = new CompletableFuture<>();
         queue.add(new Pending(bytes, done));
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    done.get();
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true; // the write is already queued: wait for its outcome
-                } catch (ExecutionException e) {
-                    Throwable c = e.getCause();
-                    throw c instanceof IOException io ? io : new IOException(c);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        SessionStore.awaitWritten(done);
     }
 
     private void writeLoop() {

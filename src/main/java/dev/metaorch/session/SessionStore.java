@@ -1,6 +1,8 @@
 package dev.metaorch.session;
 
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 
 /**
@@ -16,4 +18,29 @@ public interface SessionStore extends AutoCloseable {
 
     @Override
     void close() throws IOException;
+
+    /**
+     * Waits for the outcome of a write already queued (an interrupt is kept for later, not obeyed:
+     * the record may be written anyway); its failure comes back as an {@link IOException}.
+     */
+    static void awaitWritten(CompletableFuture<?> done) throws IOException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    done.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    throw c instanceof IOException io ? io : new IOException(c);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
 }

@@ -16,7 +16,7 @@ import java.time.Instant;
  * a new attempt number; a lost attempt does not use up one of the session's retries.
  */
 public final class LostAttempts {
-    public static final String TYPE = "lost";
+    public static final String TYPE = dev.metaorch.session.RunLedger.LOST;
 
     private LostAttempts() {
     }

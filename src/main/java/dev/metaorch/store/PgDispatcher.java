@@ -14,7 +14,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -87,7 +86,6 @@ public final class PgDispatcher implements SessionExecutor {
     private volatile boolean stopping;
     private volatile boolean closed;
     private volatile Throwable failure;
-    private long lostCount;
 
     /**
      * @param mirror appends landed records (their exact lines, in the store's order) durably to the
@@ -160,13 +158,6 @@ public final class PgDispatcher implements SessionExecutor {
     @Override
     public boolean shuttingDown() {
         return false;
-    }
-
-    /** Attempts recorded lost since this coordinator started. */
-    public long lost() {
-        synchronized (lock) {
-            return lostCount;
-        }
     }
 
     @Override
@@ -384,9 +375,9 @@ public final class PgDispatcher implements SessionExecutor {
                 }
             } catch (RuntimeException e) {
                 if (e.getCause() instanceof SQLException sql && PgStore.transientFailure(sql) && !closed) {
-                    closeQuietly(listener);
+                    PgStore.closeQuietly(listener);
                     listener = null;
-                    pause(500);
+                    PgStore.pause(500);
                     continue;
                 }
                 failure = e; // an unreadable record, a mirror that cannot write: the run stops
@@ -402,12 +393,12 @@ public final class PgDispatcher implements SessionExecutor {
                     failAll(failure);
                     break;
                 }
-                closeQuietly(listener);
+                PgStore.closeQuietly(listener);
                 listener = null;
-                pause(500); // the store went away (connection cut, restart): connect again
+                PgStore.pause(500); // the store went away (connection cut, restart): connect again
             }
         }
-        closeQuietly(listener);
+        PgStore.closeQuietly(listener);
     }
 
     private void collect() throws SQLException {
@@ -471,9 +462,6 @@ public final class PgDispatcher implements SessionExecutor {
         synchronized (lock) {
             AttemptKey k = AttemptKey.of(r);
             JobState st = jobs.get(k.session());
-            if (LostAttempts.isLost(r)) {
-                lostCount++;
-            }
             if (st == null || st.attempt != r.attempt()) {
                 gate.settle(null, r.costNanos());
                 if (st == null) {
@@ -572,30 +560,10 @@ public final class PgDispatcher implements SessionExecutor {
                 if (closed && tries > 3) {
                     return;
                 }
-                pause(delay);
+                PgStore.pause(delay);
                 delay = Math.min(2000, delay * 2);
             }
         }
     }
 
-    private static void pause(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException e) {
-                // already gone
-            }
-        }
-    }
-
-    /** How long a worker's lease lasts unless renewed (workers choose it; this is the default). */
-    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
 }

@@ -16,7 +16,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 
@@ -65,23 +64,7 @@ public final class PgRecordSink implements SessionStore {
         }
         CompletableFuture<Boolean> done = new CompletableFuture<>();
         queue.add(new Pending(record, done));
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    done.get();
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true; // already queued: wait for its outcome
-                } catch (ExecutionException e) {
-                    throw new IOException(e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        SessionStore.awaitWritten(done);
     }
 
     /** Late records of attempts declared lost, discarded. */

@@ -153,6 +153,26 @@ public final class PgStore implements AutoCloseable {
                 || state.equals("40001") || state.equals("40P01");
     }
 
+    /** Sleeps {@code ms} (a retry's back-off); an interrupt ends it and stays set. */
+    static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Closes a connection that may already be gone. */
+    static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                // already gone
+            }
+        }
+    }
+
     static String firstLine(String s) {
         if (s == null) {
             return "";

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.metaorch.common.Json;
 import dev.metaorch.common.MetaorchException;
 import dev.metaorch.config.HashDictionary;
-import dev.metaorch.config.PriceTable;
-import dev.metaorch.config.TaskSuite;
 import dev.metaorch.runner.ArmSetup;
 import dev.metaorch.runner.BudgetGate;
 import dev.metaorch.runner.RunFolder;
@@ -27,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * The store side of a coordinated run (ADR-181): publishes a new run (its row, its arms for the
@@ -188,14 +185,8 @@ public final class StoreCoordinator implements dev.metaorch.runner.TeamRun {
 
     /** Stores the folder's files (not its log, logs, locks): what an export or another machine's resume writes back. */
     public void putFiles(Connection c, RunFolder folder) throws SQLException, IOException {
-        Path dir = folder.dir();
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.filter(Files::isRegularFile).toList()) {
-                String rel = dir.relativize(p).toString().replace('\\', '/');
-                if (RunFiles.kept(rel)) {
-                    runs.putFile(c, folder.runId(), rel, Files.readAllBytes(p));
-                }
-            }
+        for (var f : StoreImport.files(folder.dir()).entrySet()) {
+            runs.putFile(c, folder.runId(), f.getKey(), Files.readAllBytes(f.getValue()));
         }
     }
 

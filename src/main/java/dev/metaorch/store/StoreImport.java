@@ -214,12 +214,9 @@ public final class StoreImport {
             for (Path p : s.filter(Files::isRegularFile).toList()) {
                 Path rel = folder.relativize(p);
                 String path = rel.toString().replace(java.io.File.separatorChar, '/');
-                String name = p.getFileName().toString();
-                if (path.equals("sessions.jsonl") || path.startsWith("logs/") || name.endsWith(".lock")
-                        || name.equals("agents.inflight")) {
-                    continue;
+                if (RunFiles.kept(path)) {
+                    files.put(path, p);
                 }
-                files.put(path, p);
             }
         }
         return files;

@@ -168,15 +168,15 @@ public final class Worker implements AutoCloseable {
                 }
                 messages.accept("warning: " + store.url() + ": " + PgStore.firstLine(String.valueOf(e.getMessage()))
                         + "; connecting again");
-                closeQuietly(listener);
+                PgStore.closeQuietly(listener);
                 listener = null;
-                pause(500);
+                PgStore.pause(500);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
         }
-        closeQuietly(listener);
+        PgStore.closeQuietly(listener);
         return stats();
     }
 
@@ -279,7 +279,7 @@ public final class Worker implements AutoCloseable {
     private void heartbeatLoop() {
         long every = Math.max(200, lease.toMillis() / 3);
         while (!stopped) {
-            pause(every);
+            PgStore.pause(every);
             if (stopped) {
                 return;
             }
@@ -344,7 +344,7 @@ public final class Worker implements AutoCloseable {
         stop();
         long end = System.nanoTime() + grace.toNanos();
         while (slots.availablePermits() < concurrency && System.nanoTime() < end) {
-            pause(20);
+            PgStore.pause(20);
         }
         contexts.values().forEach(ctx -> ctx.runner().cancelAll("worker " + id + " stopped"));
         contexts.values().forEach(ctx -> ctx.runner().close());
@@ -369,21 +369,4 @@ public final class Worker implements AutoCloseable {
         close(Duration.ZERO);
     }
 
-    private static void pause(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException e) {
-                // already gone
-            }
-        }
-    }
 }
