@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -80,6 +81,8 @@ public final class PgDispatcher implements SessionExecutor {
     /** Records that landed before their job was submitted (a resumed coordinator adopting attempts). */
     private final Map<AttemptKey, SessionRecord> early = new HashMap<>();
     private final LinkedBlockingQueue<Enqueue> toEnqueue = new LinkedBlockingQueue<>();
+    /** Each task's JSON, written once (the enqueuer's thread only): a run queues the same few tasks thousands of times. */
+    private final Map<Task, String> taskJson = new IdentityHashMap<>();
     private final ScheduledExecutorService backoff;
     private final Thread enqueuer;
     private final Thread collector;
@@ -323,7 +326,7 @@ public final class PgDispatcher implements SessionExecutor {
                     ps.setLong(3, e.job().pair());
                     ps.setInt(4, e.job().repeat());
                     ps.setInt(5, e.attempt());
-                    ps.setString(6, Json.line(e.job().task()));
+                    ps.setString(6, taskJson.computeIfAbsent(e.job().task(), Json::line));
                     ps.setLong(7, e.reserveNanos());
                     ps.addBatch();
                 }

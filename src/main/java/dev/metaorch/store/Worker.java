@@ -47,7 +47,8 @@ public final class Worker implements AutoCloseable {
     public record Stats(long claimed, long finished, long discarded) {
     }
 
-    private record RunContext(String runId, Map<String, ArmSetup> arms, SessionRunner runner) {
+    /** {@code tasks}: each task read once from its JSON (a run queues the same few tasks thousands of times). */
+    private record RunContext(String runId, Map<String, ArmSetup> arms, SessionRunner runner, Map<String, Task> tasks) {
     }
 
     private final PgStore store;
@@ -240,7 +241,11 @@ public final class Worker implements AutoCloseable {
         Task task;
         try {
             ctx = context(k.runId());
-            task = Json.mapper().readValue(taskJson, Task.class);
+            task = ctx.tasks().get(taskJson);
+            if (task == null) {
+                task = Json.mapper().readValue(taskJson, Task.class);
+                ctx.tasks().put(taskJson, task);
+            }
         } catch (IOException | RuntimeException e) {
             // the attempt stays claimed: its lease expires and the coordinator records it lost
             messages.accept("error: run " + k.runId() + ": cannot run " + k + ": " + e.getMessage());
@@ -272,7 +277,7 @@ public final class Worker implements AutoCloseable {
                     o.path("backoff_ms").asLong(1000), o.path("max_steps").asInt(100),
                     o.path("max_cost_usd").asDouble(Double.MAX_VALUE), runDir.resolve("logs"));
             SessionRunner runner = new SessionRunner(sink, id, row.seed(), options, r -> { }, BudgetGate.unlimited());
-            return new RunContext(id, arms, runner);
+            return new RunContext(id, arms, runner, new ConcurrentHashMap<>());
         });
     }
 
