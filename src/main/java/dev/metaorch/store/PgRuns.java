@@ -89,14 +89,31 @@ public final class PgRuns {
         return ids;
     }
 
-    /** Stores the arm's spec (what workers run); replaces an earlier one. */
-    public void putArm(Connection c, String runId, ArmSpec spec) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("insert into run_arms (run_id, arm, spec) values (?, ?, ?::jsonb) "
-                + "on conflict (run_id, arm) do update set spec = excluded.spec")) {
+    /**
+     * Stores the arm's spec (what workers run); replaces an earlier one. {@code oneWorker}: its
+     * sessions must all run on one worker (ADR-184).
+     */
+    public void putArm(Connection c, String runId, ArmSpec spec, boolean oneWorker) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("insert into run_arms (run_id, arm, spec, one_worker) "
+                + "values (?, ?, ?::jsonb, ?) on conflict (run_id, arm) do update set spec = excluded.spec, "
+                + "one_worker = excluded.one_worker")) {
             ps.setString(1, runId);
             ps.setString(2, spec.arm());
             ps.setString(3, Json.line(spec));
+            ps.setBoolean(4, oneWorker);
             ps.executeUpdate();
+        }
+    }
+
+    /** Arms adopted by any of these workers are free again (the workers stopped, or lost attempts). */
+    public int releaseArms(Connection c, String runId, List<String> workers) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("update run_arms set worker = null where worker = any(?)"
+                + (runId == null ? "" : " and run_id = ?"))) {
+            ps.setArray(1, c.createArrayOf("text", workers.toArray()));
+            if (runId != null) {
+                ps.setString(2, runId);
+            }
+            return ps.executeUpdate();
         }
     }
 

@@ -170,7 +170,8 @@ public final class StoreCoordinator implements dev.metaorch.runner.TeamRun {
                         + "; resume it with --resume " + folder.runId());
             }
             for (Arm a : arms) {
-                runs.putArm(c, folder.runId(), ArmSpec.of(a.setup(), a.suite(), a.prices()));
+                runs.putArm(c, folder.runId(), ArmSpec.of(a.setup(), a.suite(), a.prices()),
+                        a.setup().variant().keepsStateAcrossSessions());
             }
             putFiles(c, folder);
             HashDictionary dict = new HashDictionary(folder.resultsDir());

@@ -112,11 +112,12 @@ public final class Worker implements AutoCloseable {
 
     private void register() {
         try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement("insert into workers "
-                + "(worker_id, host, pid, concurrency) values (?, ?, ?, ?)")) {
+                + "(worker_id, host, pid, concurrency, lease_s) values (?, ?, ?, ?, ?)")) {
             ps.setString(1, id);
             ps.setString(2, host());
             ps.setLong(3, ProcessHandle.current().pid());
             ps.setInt(4, concurrency);
+            ps.setDouble(5, lease.toMillis() / 1000.0);
             ps.executeUpdate();
         } catch (SQLException e) {
             throw runs.fail("register worker " + id, e);
@@ -203,21 +204,39 @@ public final class Worker implements AutoCloseable {
         }
     }
 
+    /**
+     * One statement: adopt at most one free arm that must run on one worker (ADR-184) and has work
+     * queued ({@code adopt}; SKIP LOCKED, so two workers never adopt the same arm), then claim up to
+     * the free slots of the queued attempts, oldest first, of arms that may run anywhere or are
+     * this worker's (params: worker, worker, limit, worker, lease seconds).
+     */
+    private static final String CLAIM = "with adopt as (update run_arms ra set worker = ? from ("
+            + "select fa.run_id, fa.arm from run_arms fa join runs fr on fr.run_id = fa.run_id "
+            + "where fr.state = 'running' and fa.one_worker and fa.worker is null and exists (select 1 from attempts q "
+            + "where q.run_id = fa.run_id and q.arm = fa.arm and q.state = 'queued') "
+            + "order by fa.run_id, fa.arm limit 1 for update of fa skip locked) f "
+            + "where ra.run_id = f.run_id and ra.arm = f.arm returning ra.run_id, ra.arm), "
+            + "c as (select a.run_id, a.arm, a.pair, a.repeat, a.attempt from attempts a "
+            + "join runs r on r.run_id = a.run_id join run_arms ra on ra.run_id = a.run_id and ra.arm = a.arm "
+            + "where a.state = 'queued' and r.state = 'running' and (not ra.one_worker or ra.worker = ? "
+            + "or exists (select 1 from adopt d where d.run_id = a.run_id and d.arm = a.arm)) "
+            + "order by a.seq limit ? for update of a skip locked) "
+            + "update attempts t set state = 'claimed', worker = ?, claims = t.claims + 1, claimed_at = now(), "
+            + "lease_until = now() + make_interval(secs => ?) from c where t.run_id = c.run_id and t.arm = c.arm "
+            + "and t.pair = c.pair and t.repeat = c.repeat and t.attempt = c.attempt "
+            + "returning t.run_id, t.arm, t.pair, t.repeat, t.attempt, t.task::text";
+
     private int claim(int free) throws SQLException {
         if (!slots.tryAcquire(free)) {
             return 0;
         }
         List<Object[]> rows = new ArrayList<>();
-        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement("with c as ("
-                + "select a.run_id, a.arm, a.pair, a.repeat, a.attempt from attempts a join runs r on r.run_id = a.run_id "
-                + "where a.state = 'queued' and r.state = 'running' order by a.seq limit ? for update of a skip locked) "
-                + "update attempts t set state = 'claimed', worker = ?, claims = t.claims + 1, claimed_at = now(), "
-                + "lease_until = now() + make_interval(secs => ?) from c where t.run_id = c.run_id and t.arm = c.arm "
-                + "and t.pair = c.pair and t.repeat = c.repeat and t.attempt = c.attempt "
-                + "returning t.run_id, t.arm, t.pair, t.repeat, t.attempt, t.task::text")) {
-            ps.setInt(1, free);
+        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement(CLAIM)) {
+            ps.setString(1, id);
             ps.setString(2, id);
-            ps.setDouble(3, lease.toMillis() / 1000.0);
+            ps.setInt(3, free);
+            ps.setString(4, id);
+            ps.setDouble(5, lease.toMillis() / 1000.0);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new Object[] {new AttemptKey(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getInt(4),
@@ -364,6 +383,7 @@ public final class Worker implements AutoCloseable {
                 "update workers set stopped_at = now() where worker_id = ?")) {
             ps.setString(1, id);
             ps.executeUpdate();
+            runs.releaseArms(c, null, List.of(id)); // another worker adopts them (their in-memory state is gone)
         } catch (SQLException e) {
             // the store is away: the heartbeat's age says the same
         }

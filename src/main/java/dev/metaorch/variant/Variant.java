@@ -13,6 +13,15 @@ public interface Variant extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Whether this instance keeps state across the arm's sessions that later sessions depend on
+     * (a cache, a turn order). With a team store, all of such an arm's sessions then run on one
+     * worker: the first to claim one adopts the arm. Default false: sessions may run anywhere.
+     */
+    default boolean keepsStateAcrossSessions() {
+        return false;
+    }
+
     @Override
     default void close() {
     }

@@ -174,9 +174,9 @@ class TeamRunTest {
 
     @Test
     void aHubRunThroughTheStoreRanksItsVariantsAsALocalHubDoes() throws Exception {
-        // not the hub's `caching` variant: it keeps a cache across an arm's sessions in one process, so its
-        // sessions wait for their predecessors and cannot be spread over workers (README, ADR-181)
-        String variants = "baseline.json,exp_042.json,hub/fast.json,hub/thorough.json";
+        // all five demo variants, the `caching` one too: it keeps a cache and a turn order across its arm's
+        // sessions in one process, so the first worker to claim one of them adopts the arm (ADR-184)
+        String variants = "baseline.json,exp_042.json,hub/fast.json,hub/thorough.json,hub/caching.json";
         CommandResult local = CommandResult.run("run", "--quiet", "--json", "--run-id", "h", "--results",
                 tmp.resolve("hl").toString(), "--variants", variants);
         assertThat(local.exitCode()).as(local.err()).isZero();
@@ -192,6 +192,14 @@ class TeamRunTest {
             assertThat(count(f, "select sum(cost_nano_usd) from records where run_id = 'h'"))
                     .isEqualTo(b.path("spend_nano_usd").asLong());
             assertThat(count(f, "select max(claims) from attempts where run_id = 'h'")).isEqualTo(1);
+            // the stateful arm ran on one worker, the others on both
+            assertThat(count(f, "select count(*) from run_arms where run_id = 'h' and one_worker")).isEqualTo(1);
+            assertThat(count(f, "select count(distinct a.worker) from attempts a join run_arms ra using (run_id, arm) "
+                    + "where a.run_id = 'h' and ra.one_worker")).isEqualTo(1);
+            assertThat(count(f, "select count(distinct a.worker) from attempts a join run_arms ra using (run_id, arm) "
+                    + "where a.run_id = 'h' and not ra.one_worker")).isEqualTo(2);
+            assertThat(count(f, "select count(*) from attempts where run_id = 'h' and arm like '%caching%'"))
+                    .isGreaterThan(10);
             assertLogIsTheStores(f, tmp.resolve("hs/runs/h/sessions.jsonl"), "h");
         }
     }

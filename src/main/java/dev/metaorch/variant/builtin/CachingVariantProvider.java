@@ -48,6 +48,12 @@ public final class CachingVariantProvider implements VariantProvider {
             this.hitCost = hitCost;
         }
 
+        /** The cache and the turn order live in this instance: a team store runs the arm on one worker. */
+        @Override
+        public boolean keepsStateAcrossSessions() {
+            return true;
+        }
+
         @Override
         public SessionResult run(SessionRequest request) throws InterruptedException {
             if (!awaitTurn(request)) {
