@@ -431,7 +431,6 @@ public final class PgDispatcher implements SessionExecutor {
         try (Connection c = store.connection()) {
             c.setAutoCommit(false);
             List<SessionRecord> lost = new ArrayList<>();
-            List<String> lostWorkers = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("update attempts set state = 'lost', ended_at = now() "
                     + "where run_id = ? and state = 'claimed' and lease_until < now() "
                     + "returning arm, pair, repeat, attempt, task::text, worker, claimed_at")) {
@@ -441,7 +440,6 @@ public final class PgDispatcher implements SessionExecutor {
                         AttemptKey k = new AttemptKey(runId, rs.getString(1), rs.getLong(2), rs.getInt(3), rs.getInt(4));
                         ArmSetup arm = arms.get(k.arm());
                         Task task = Json.mapper().readValue(rs.getString(5), Task.class);
-                        lostWorkers.add(rs.getString(6));
                         lost.add(LostAttempts.record(k, arm, task, runSeed, rs.getString(6),
                                 rs.getTimestamp(7) == null ? null : rs.getTimestamp(7).toInstant()));
                     }
@@ -450,12 +448,15 @@ public final class PgDispatcher implements SessionExecutor {
                 c.rollback();
                 throw MetaorchException.runtime(store.url() + ": attempts of " + runId + ": " + e.getMessage(), e);
             }
-            // arms adopted by a worker that lost attempts, stopped, or stopped beating: another worker adopts them
+            // arms adopted by a worker that stopped, or stopped beating, pass to the next claimant once the
+            // attempts it lost are queued again (so that the next worker finds the arm's lowest pairs first)
             try (PreparedStatement ps = c.prepareStatement("update run_arms ra set worker = null from workers w "
                     + "where ra.run_id = ? and ra.worker is not null and w.worker_id = ra.worker and (w.stopped_at is not null "
-                    + "or w.heartbeat < now() - make_interval(secs => coalesce(w.lease_s, 60)) or w.worker_id = any(?))")) {
+                    + "or w.heartbeat < now() - make_interval(secs => coalesce(w.lease_s, 60))) and not exists (select 1 "
+                    + "from attempts l where l.run_id = ra.run_id and l.arm = ra.arm and l.worker = ra.worker and "
+                    + "(l.state = 'claimed' or (l.state = 'lost' and not exists (select 1 from attempts n where n.run_id = "
+                    + "l.run_id and n.arm = l.arm and n.pair = l.pair and n.repeat = l.repeat and n.attempt > l.attempt))))")) {
                 ps.setString(1, runId);
-                ps.setArray(2, c.createArrayOf("text", lostWorkers.toArray()));
                 if (ps.executeUpdate() > 0 && lost.isEmpty()) {
                     c.commit();
                     return;

@@ -207,8 +207,8 @@ public final class Worker implements AutoCloseable {
     /**
      * One statement: adopt at most one free arm that must run on one worker (ADR-184) and has work
      * queued ({@code adopt}; SKIP LOCKED, so two workers never adopt the same arm), then claim up to
-     * the free slots of the queued attempts, oldest first, of arms that may run anywhere or are
-     * this worker's (params: worker, worker, limit, worker, lease seconds).
+     * the free slots of the queued attempts, lowest pair first (a lost attempt issued again goes
+     * before later pairs), of arms that may run anywhere or are this worker's (params: worker, worker, limit, worker, lease seconds).
      */
     private static final String CLAIM = "with adopt as (update run_arms ra set worker = ? from ("
             + "select fa.run_id, fa.arm from run_arms fa join runs fr on fr.run_id = fa.run_id "
@@ -220,7 +220,7 @@ public final class Worker implements AutoCloseable {
             + "join runs r on r.run_id = a.run_id join run_arms ra on ra.run_id = a.run_id and ra.arm = a.arm "
             + "where a.state = 'queued' and r.state = 'running' and (not ra.one_worker or ra.worker = ? "
             + "or exists (select 1 from adopt d where d.run_id = a.run_id and d.arm = a.arm)) "
-            + "order by a.seq limit ? for update of a skip locked) "
+            + "order by a.pair, a.seq limit ? for update of a skip locked) "
             + "update attempts t set state = 'claimed', worker = ?, claims = t.claims + 1, claimed_at = now(), "
             + "lease_until = now() + make_interval(secs => ?) from c where t.run_id = c.run_id and t.arm = c.arm "
             + "and t.pair = c.pair and t.repeat = c.repeat and t.attempt = c.attempt "

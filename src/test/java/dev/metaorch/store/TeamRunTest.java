@@ -133,6 +133,56 @@ class TeamRunTest {
     }
 
     @Test
+    void aStatefulArmWhoseWorkerDiedPassesToAnotherWorker() throws Exception {
+        try (TestPostgres.Fresh f = TestPostgres.freshStore("adopt")) {
+            // a "worker" that adopts the caching arm, claims its first four attempts and dies without a heartbeat
+            Thread zombie = new Thread(() -> {
+                try (Connection c = f.store().connection()) {
+                    c.createStatement().executeUpdate("insert into workers (worker_id, host, pid, concurrency, lease_s) "
+                            + "values ('zombie', 'nowhere', 0, 4, 1)");
+                    int got = 0;
+                    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                    while (got < 4 && System.nanoTime() < end) {
+                        c.createStatement().executeUpdate("update run_arms set worker = 'zombie' where one_worker "
+                                + "and worker is null");
+                        try (var ps = c.prepareStatement("update attempts set state = 'claimed', worker = 'zombie', "
+                                + "claims = claims + 1, claimed_at = now(), lease_until = now() + interval '1 second' "
+                                + "where (run_id, arm, pair, repeat, attempt) in (select a.run_id, a.arm, a.pair, a.repeat, "
+                                + "a.attempt from attempts a join run_arms ra using (run_id, arm) where a.state = 'queued' "
+                                + "and ra.worker = 'zombie' order by a.seq limit 1 for update of a skip locked)")) {
+                            got += ps.executeUpdate();
+                        }
+                        Thread.onSpinWait();
+                    }
+                    c.createStatement().executeUpdate("update workers set heartbeat = now() - interval '1 hour' "
+                            + "where worker_id = 'zombie'");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            zombie.start();
+            CommandResult r = withWorkers(f, new int[] {4}, () -> CommandResult.run("run-experiment", "--control",
+                    "configs/baseline.json", "--test", "configs/hub/caching.json", "--quiet", "--json", "--results",
+                    tmp.resolve("adopt").toString(), "--run-id", "adopt", "--store", f.url().toString(),
+                    "--local-workers", "0", "--set", "run.timeout_s=5"));
+            zombie.join();
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            JsonNode result = Json.mapper().readTree(tmp.resolve("adopt/runs/adopt/result.json").toFile());
+            assertThat(result.at("/ledger/lost_attempts").asLong()).isEqualTo(4);
+            assertThat(count(f, "select count(*) from attempts a join run_arms ra using (run_id, arm) "
+                    + "where ra.one_worker and a.worker = 'zombie' and a.state = 'lost'")).isEqualTo(4);
+            // the rest of the caching arm ran on the one real worker
+            assertThat(count(f, "select count(distinct a.worker) from attempts a join run_arms ra using (run_id, arm) "
+                    + "where ra.one_worker and a.worker <> 'zombie'")).isEqualTo(1);
+            assertThat(count(f, "select max(claims) from attempts")).isEqualTo(1);
+            // ... and found the arm's lowest pairs first: no session waited for a predecessor until its timeout
+            assertThat(count(f, "select count(*) from records where outcome = 'timeout'")).isZero();
+            assertThat(count(f, "select count(*) from run_arms where worker = 'zombie'")).isZero();
+            assertLogIsTheStores(f, tmp.resolve("adopt/runs/adopt/sessions.jsonl"), "adopt");
+        }
+    }
+
+    @Test
     void aWorkerWritesARecordOnlyForAnAttemptItHoldsAndOnlyOnce() throws Exception {
         try (TestPostgres.Fresh f = TestPostgres.freshStore("sink")) {
             Answer.of(run("own", "own", "--store", f.url().toString()));
