@@ -1,8 +1,7 @@
 -- Worker affinity (ADR-184): an arm whose variant keeps state across its sessions in one process
 -- (Variant.keepsStateAcrossSessions, e.g. the `caching` demo) runs on one worker. The first worker
--- to claim one of its attempts adopts it; the arm is released when that worker stops or its
--- attempts are recorded lost, and the next claimant adopts it.
--- (Numbered 3: version 2 is another change of the same day; Flyway applies them in order.)
+-- to claim one of its attempts adopts it; the arm is released when that worker stops, or stops
+-- beating and its lost attempts are queued again, and the next claimant adopts it.
 alter table run_arms add column one_worker boolean not null default false;
 alter table run_arms add column worker text;
 -- a worker's lease length: an arm adopted by a worker whose heartbeat is older than that is released
