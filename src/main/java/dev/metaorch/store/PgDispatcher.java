@@ -8,8 +8,10 @@ import dev.metaorch.runner.BudgetGate;
 import dev.metaorch.runner.SessionExecutor;
 import dev.metaorch.runner.SessionJob;
 import dev.metaorch.session.Outcome;
+import dev.metaorch.session.SessionLogReader;
 import dev.metaorch.session.SessionRecord;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -415,7 +417,8 @@ public final class PgDispatcher implements SessionExecutor {
         List<SessionRecord> landed = new ArrayList<>(lines.size());
         for (String line : lines) {
             try {
-                landed.add(Json.mapper().readValue(line, SessionRecord.class));
+                byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+                landed.add(SessionLogReader.parseLine(bytes, 0, bytes.length)); // as the log reader reads it
             } catch (IOException e) {
                 throw MetaorchException.runtime(store.url() + ": records of " + runId + ": unreadable record: "
                         + e.getMessage(), e);
