@@ -66,18 +66,39 @@ public final class RunCatalog {
         if (!Files.isRegularFile(manifest) && !Files.isRegularFile(log)) {
             return Optional.empty();
         }
-        String id = dir.getFileName().toString();
+        List<Path> configs;
+        try (Stream<Path> s = Files.list(dir)) {
+            configs = s.filter(p -> isConfig(p.getFileName().toString())).sorted().toList();
+        }
+        Map<String, JsonNode> configTrees = new LinkedHashMap<>();
+        for (Path c : configs) {
+            configTrees.put(c.getFileName().toString(), readJson(c));
+        }
+        JsonNode m = Files.isRegularFile(manifest) ? readJson(manifest) : null;
+        Instant modified = Files.getLastModifiedTime(Files.isRegularFile(log) ? log : manifest).toInstant();
+        return Optional.of(info(dir.getFileName().toString(), m, configTrees, firstRecord(log), modified, dir));
+    }
+
+    /** True for the name of an arm's resolved config in a run folder: {@code config.<arm>.json}. */
+    public static boolean isConfig(String fileName) {
+        return fileName.matches("config\\..+\\.json");
+    }
+
+    /**
+     * A run's {@link RunInfo} from what its folder (or a team store) holds: its manifest (null when
+     * none), its configs by file name in name order (a null tree for one that is not JSON), its first
+     * record (null when none), when it was last written (the start when nothing else says it) and
+     * its folder (null for a store's run).
+     */
+    public static RunInfo info(String id, JsonNode m, Map<String, JsonNode> configs, JsonNode first, Instant modified,
+            Path dir) {
         Map<String, String> arms = new LinkedHashMap<>();
         Set<String> variants = new TreeSet<>();
         Set<String> suites = new TreeSet<>();
-        List<Path> configs;
-        try (Stream<Path> s = Files.list(dir)) {
-            configs = s.filter(p -> p.getFileName().toString().matches("config\\..+\\.json")).sorted().toList();
-        }
-        for (Path c : configs) {
-            String name = c.getFileName().toString();
+        for (Map.Entry<String, JsonNode> c : configs.entrySet()) {
+            String name = c.getKey();
             String arm = name.substring("config.".length(), name.length() - ".json".length());
-            JsonNode tree = readJson(c);
+            JsonNode tree = c.getValue();
             if (tree == null) {
                 continue;
             }
@@ -88,8 +109,6 @@ public final class RunCatalog {
                 suites.add(Path.of(tasks).getFileName().toString());
             }
         }
-        JsonNode first = firstRecord(log);
-        JsonNode m = Files.isRegularFile(manifest) ? readJson(manifest) : null;
         RunInfo.Kind kind = m != null && "run-experiment".equals(m.path("kind").asText()) ? RunInfo.Kind.AB
                 : configs.isEmpty() ? RunInfo.Kind.IMPORT : RunInfo.Kind.HUB;
         RunInfo.Origin origin;
@@ -114,9 +133,9 @@ public final class RunCatalog {
             started = instant(first.path("started_at").asText(null));
         }
         if (started == null) {
-            started = Files.getLastModifiedTime(Files.isRegularFile(log) ? log : manifest).toInstant();
+            started = modified;
         }
-        return Optional.of(new RunInfo(id, kind, java.util.Collections.unmodifiableMap(arms), experiment, origin, suite, started, dir));
+        return new RunInfo(id, kind, java.util.Collections.unmodifiableMap(arms), experiment, origin, suite, started, dir);
     }
 
     private static Instant instant(String s) {

@@ -1,6 +1,7 @@
 package dev.metaorch.analysis;
 
 import dev.metaorch.common.MetaorchException;
+import dev.metaorch.results.ResultStore;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -40,16 +41,15 @@ public record RunScope(List<RunInfo> runs, String description, List<String> warn
      * Resolves a scope. {@code runIds} and {@code experiment} may be empty/null; {@code all}
      * reads every run when no run id is given, and allows a mix of data sets in any case.
      */
-    public static RunScope resolve(RunCatalog catalog, List<String> runIds, String experiment, boolean all, Default dflt)
+    public static RunScope resolve(ResultStore store, List<String> runIds, String experiment, boolean all, Default dflt)
             throws IOException {
-        List<RunInfo> every = catalog.runs();
+        List<RunInfo> every = store.runs();
         List<RunInfo> chosen = new ArrayList<>();
         String description;
         if (!runIds.isEmpty()) {
             for (String id : runIds) {
-                Optional<RunInfo> r = catalog.run(id);
-                chosen.add(r.orElseThrow(() -> MetaorchException.invalidInput("RUN_ID " + id + ": no session log at "
-                        + catalog.results().resolve("runs").resolve(id).resolve("sessions.jsonl"))));
+                Optional<RunInfo> r = store.run(id);
+                chosen.add(r.orElseThrow(() -> store.missingLog(id)));
             }
             description = plural(chosen.size(), "run") + " named on the command line";
         } else if (experiment != null) {
@@ -57,14 +57,14 @@ public record RunScope(List<RunInfo> runs, String description, List<String> warn
                     .forEach(chosen::add);
             if (chosen.isEmpty()) {
                 throw MetaorchException.invalidInput("--experiment " + experiment + ": no run of that experiment in "
-                        + catalog.results().resolve("runs"));
+                        + store.describe());
             }
             description = plural(chosen.size(), "run") + " of experiment " + experiment;
         } else if (all) {
             chosen.addAll(every);
-            description = "all " + plural(chosen.size(), "run") + " in " + catalog.results().resolve("runs");
+            description = "all " + plural(chosen.size(), "run") + " in " + store.describe();
         } else if (every.isEmpty()) {
-            description = "no runs in " + catalog.results().resolve("runs");
+            description = "no runs in " + store.describe();
         } else {
             RunInfo latest = every.get(every.size() - 1);
             if (dflt == Default.LATEST_EXPERIMENT) {

@@ -1,58 +1,47 @@
 package dev.metaorch.analysis;
 
-import dev.metaorch.common.MetaorchException;
-import dev.metaorch.common.SafeIds;
+import dev.metaorch.results.FolderResults;
+import dev.metaorch.results.ResultStore;
 import dev.metaorch.session.LogProblem;
-import dev.metaorch.session.SessionLogReader;
 import dev.metaorch.session.SessionRecord;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Streams the session records of some runs (or all of them) without holding them in memory,
  * passing on only the attempt that counts: a non-infrastructure record is always a session's
  * last attempt (only error/timeout/cancelled are retried); an infrastructure record counts only
- * when no later attempt of the same session follows, and is emitted when the input ends.
+ * when no later attempt of the same session follows, and is emitted when the run's records end.
+ * The records come from a {@link ResultStore}: a results folder or a team store.
  */
 public final class SessionSource {
-    private final Path resultsDir;
+    private final ResultStore store;
     private final List<String> runIds;
 
     public SessionSource(Path resultsDir, List<String> runIds) {
-        this.resultsDir = resultsDir;
+        this(new FolderResults(resultsDir), runIds);
+    }
+
+    public SessionSource(ResultStore store, List<String> runIds) {
+        this.store = store;
         this.runIds = runIds;
     }
 
-    /** The runs to read: the ones named, or every run folder with a session log. */
-    public List<Path> logs() {
-        List<Path> logs = new ArrayList<>();
-        if (!runIds.isEmpty()) {
-            for (String id : runIds) {
-                Path log = resultsDir.resolve("runs").resolve(SafeIds.require("RUN_ID", id)).resolve("sessions.jsonl");
-                if (!Files.isRegularFile(log)) {
-                    throw MetaorchException.invalidInput("RUN_ID " + id + ": no session log at " + log);
-                }
-                logs.add(log);
+    /** The runs to read: the ones named (each must have a session log), or every run with one. */
+    public List<String> runs() throws IOException {
+        if (runIds.isEmpty()) {
+            return store.runsWithRecords();
+        }
+        for (String id : runIds) {
+            if (!store.hasRecords(id)) {
+                throw store.missingLog(id);
             }
-            return logs;
         }
-        Path runs = resultsDir.resolve("runs");
-        if (!Files.isDirectory(runs)) {
-            return logs;
-        }
-        try (Stream<Path> dirs = Files.list(runs)) {
-            dirs.sorted().map(d -> d.resolve("sessions.jsonl")).filter(Files::isRegularFile).forEach(logs::add);
-        } catch (IOException e) {
-            throw MetaorchException.runtime("cannot list " + runs + ": " + e.getMessage(), e);
-        }
-        return logs;
+        return runIds;
     }
 
     /** Feeds each counting record to {@code sink}, problems to {@code problems}; returns bytes read. */
@@ -64,9 +53,9 @@ public final class SessionSource {
     public long forEach(Consumer<SessionRecord> sink, Consumer<LogProblem> problems, Consumer<SessionRecord> attempts)
             throws IOException {
         long bytes = 0;
-        for (Path log : logs()) {
+        for (String run : runs()) {
             Map<String, SessionRecord> pendingInfra = new HashMap<>();
-            SessionLogReader.read(log, r -> {
+            bytes += store.records(run, r -> {
                 attempts.accept(r);
                 if (r.outcome().isInfrastructure()) {
                     pendingInfra.merge(r.sessionId(), r, (a, b) -> b.attempt() >= a.attempt() ? b : a);
@@ -76,7 +65,6 @@ public final class SessionSource {
                 }
             }, problems);
             pendingInfra.values().forEach(sink);
-            bytes += Files.size(log);
         }
         return bytes;
     }

@@ -13,6 +13,7 @@ import dev.metaorch.analysis.RunScope;
 import dev.metaorch.analysis.LlmAnalyst;
 import dev.metaorch.analysis.LlmInputs;
 import dev.metaorch.analysis.SessionSource;
+import dev.metaorch.results.ResultStore;
 import dev.metaorch.session.RunLedger;
 import dev.metaorch.common.ExitCodes;
 import dev.metaorch.common.Json;
@@ -107,16 +108,22 @@ final class AnalyzeCommand implements Callable<Integer> {
             throw MetaorchException.invalidInput("--compare: expected two groups A,B");
         }
         Console console = json.console();
-        RunScope scope = Scopes.resolve(selection, RunScope.Default.LATEST_DATA_SET, console, json.enabled);
+        try (ResultStore store = selection.open(console)) {
+            return analyze(store, keys, console);
+        }
+    }
+
+    private int analyze(ResultStore store, List<GroupKey> keys, Console console) throws IOException {
+        RunScope scope = Scopes.resolve(selection, store, RunScope.Default.LATEST_DATA_SET, console, json.enabled);
         Aggregation agg = new Aggregation(keys);
         RunLedger ledger = new RunLedger();
-        SessionSource source = new SessionSource(selection.results.dir, scope.runIds());
+        SessionSource source = new SessionSource(store, scope.runIds());
         List<String> problems = new ArrayList<>();
         long start = System.nanoTime();
         long bytes;
         TaskClusters taskClusters = clusters ? new TaskClusters(new TaskClusters.Thresholds(trivialAt, challengingAt,
                 minSessions, clusterAlpha)) : null;
-        LlmSetup llmSetup = llm ? llmSetup() : null;
+        LlmSetup llmSetup = llm ? llmSetup(store) : null;
         GuidelineImpact impact = guidelines || llm ? new GuidelineImpact() : null;
         ErrorPatterns patterns = errors || llm ? new ErrorPatterns(similarity) : null;
         Anomalies outliers = anomalies ? new Anomalies(z) : null;
@@ -162,7 +169,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             out.set("clusters", taskClusters.toJson());
         }
         if (impact != null) {
-            out.set("guidelines", impact.toJson(new dev.metaorch.config.HashDictionary(selection.results.dir).read()));
+            out.set("guidelines", impact.toJson(store.hashes()));
         }
         if (patterns != null) {
             out.set("errors", patterns.toJson());
@@ -192,7 +199,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     }
 
     /** Checks the key and finds the config to extend before any session is read. */
-    private LlmSetup llmSetup() {
+    private LlmSetup llmSetup(ResultStore store) throws IOException {
         String key = System.getenv("OPENAI_API_KEY");
         if (key == null || key.isBlank()) {
             throw MetaorchException.invalidInput("--llm: OPENAI_API_KEY is not set (the key is read from the environment only)");
@@ -201,7 +208,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (llmTimeout < 1) {
             throw MetaorchException.invalidInput("--llm-timeout: must be >= 1, got " + llmTimeout);
         }
-        LlmInputs inputs = LlmInputs.locate(selection.results.dir, selection.runs(), base);
+        LlmInputs inputs = LlmInputs.locate(store, selection.results.dir, selection.runs(), base);
         return new LlmSetup(new LlmAnalyst.Endpoint(url, model, key, Duration.ofSeconds(llmTimeout), 3), inputs);
     }
 

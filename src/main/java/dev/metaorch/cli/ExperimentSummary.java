@@ -15,6 +15,11 @@ final class ExperimentSummary {
     }
 
     static void print(PrintWriter out, ExperimentResult r, Path results) {
+        print(out, r, results.resolve("runs").resolve(r.runId()).resolve("result.json").toString());
+    }
+
+    /** {@code resultPlace}: where the result is kept (a file, or a team store's run). */
+    static void print(PrintWriter out, ExperimentResult r, String resultPlace) {
         JsonNode ctl = r.arms() == null ? null : r.arms().get("control");
         JsonNode tst = r.arms() == null ? null : r.arms().get("test");
         RunLedger.Figures f = r.ledger();
@@ -105,7 +110,7 @@ final class ExperimentSummary {
         if (r.flipped() != null) {
             f(out, "flipped    %d tasks to pass, %d to fail%n", r.flipped().toPass().size(), r.flipped().toFail().size());
         }
-        f(out, "result     %s%n", results.resolve("runs").resolve(r.runId()).resolve("result.json"));
+        f(out, "result     %s%n", resultPlace);
     }
 
     private static void f(PrintWriter out, String format, Object... args) {

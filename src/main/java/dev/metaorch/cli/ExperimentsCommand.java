@@ -4,11 +4,8 @@ import dev.metaorch.common.ExitCodes;
 import dev.metaorch.common.MetaorchException;
 import dev.metaorch.experiment.ExperimentHistory;
 import dev.metaorch.experiment.ExperimentHistory.TrackedRun;
-import dev.metaorch.experiment.ExperimentTracker;
-import dev.metaorch.store.PgRuns;
-import dev.metaorch.store.PgStore;
-import dev.metaorch.store.PgTracker;
-import dev.metaorch.store.StoreUrl;
+import dev.metaorch.results.ResultStore;
+import dev.metaorch.store.ResultStores;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -41,16 +38,12 @@ final class ExperimentsCommand implements Callable<Integer> {
     }
 
     /**
-     * The history from the team store when --store or METAORCH_STORE names one, else from the
-     * results folder's tracker: one code path for the figures either way.
+     * The history from the tracker of the results the command reads: the team store's when --store
+     * or METAORCH_STORE names one, else the results folder's; one code path for the figures either way.
      */
     static ExperimentHistory history(SharedOptions.ResultsDir results, SharedOptions.Store store) throws IOException {
-        StoreUrl url = store.optional();
-        if (url == null) {
-            return ExperimentHistory.read(new ExperimentTracker(results.dir));
-        }
-        try (PgStore pg = PgStore.open(url, 2, true)) {
-            return ExperimentHistory.read(new PgTracker(new PgRuns(pg)));
+        try (ResultStore read = ResultStores.open(results.dir, store.optional())) {
+            return ExperimentHistory.read(read.tracker());
         }
     }
 

@@ -13,6 +13,7 @@ import dev.metaorch.pareto.ParetoAnalysis;
 import dev.metaorch.pareto.ParetoPoint;
 import dev.metaorch.report.ParetoPlot;
 import dev.metaorch.report.RegretPlot;
+import dev.metaorch.results.ResultStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,10 +69,16 @@ final class ParetoCommand implements Callable<Integer> {
         }
         Path plotFile = plot.checked();
         Console console = json.console();
-        RunScope scope = Scopes.resolve(selection, RunScope.Default.LATEST_DATA_SET, console, json.enabled);
+        try (ResultStore store = selection.open(console)) {
+            return pareto(store, key, plotFile, console);
+        }
+    }
+
+    private int pareto(ResultStore store, GroupKey key, Path plotFile, Console console) throws IOException {
+        RunScope scope = Scopes.resolve(selection, store, RunScope.Default.LATEST_DATA_SET, console, json.enabled);
         Aggregation agg = new Aggregation(List.of(key));
         var sink = selection.chain().sink(agg);
-        new SessionSource(selection.results.dir, scope.runIds()).forEach(sink, p -> console.warn(p.toString()));
+        new SessionSource(store, scope.runIds()).forEach(sink, p -> console.warn(p.toString()));
         sink.finish();
         List<ParetoPoint> points = new ArrayList<>();
         for (Map.Entry<String, ArmStats> e : agg.groups().entrySet()) {
@@ -81,7 +88,7 @@ final class ParetoCommand implements Callable<Integer> {
             }
         }
         if (points.isEmpty()) {
-            throw MetaorchException.invalidInput("pareto: no sessions selected in " + selection.results.dir.resolve("runs"));
+            throw MetaorchException.invalidInput("pareto: no sessions selected in " + store.describe());
         }
         ObjectNode analysis = ParetoAnalysis.analyse(points, minSuccess, draws, seed.seed);
         if (plotFile != null) {

@@ -6,6 +6,7 @@ import dev.metaorch.common.ExitCodes;
 import dev.metaorch.common.Json;
 import dev.metaorch.common.MetaorchException;
 import dev.metaorch.report.ReportBuilder;
+import dev.metaorch.results.ResultStore;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,11 +37,17 @@ final class ReportCommand implements Callable<Integer> {
             throw MetaorchException.invalidInput("--out: the report file must end in .html, got " + out);
         }
         Console console = json.console();
-        RunScope scope = Scopes.resolve(selection, RunScope.Default.LATEST_EXPERIMENT, console, json.enabled);
-        if (scope.runs().isEmpty()) {
-            throw MetaorchException.invalidInput("report: no runs in " + selection.results.dir.resolve("runs"));
+        ReportBuilder.Report report;
+        RunScope scope;
+        try (ResultStore store = selection.open(console)) {
+            scope = Scopes.resolve(selection, store, RunScope.Default.LATEST_EXPERIMENT, console, json.enabled);
+            if (scope.runs().isEmpty()) {
+                throw MetaorchException.invalidInput("report: no runs in " + store.describe());
+            }
+            // the bandit simulation's summary is this machine's (simulate-bandit writes it to --results)
+            Path bandit = selection.all ? selection.results.dir.resolve("bandit").resolve("latest.json") : null;
+            report = new ReportBuilder(store, scope, bandit).build();
         }
-        var report = new ReportBuilder(selection.results.dir, scope, selection.all).build();
         if (report.sessions() == 0) {
             throw MetaorchException.invalidInput("report: no sessions in " + scope.description());
         }

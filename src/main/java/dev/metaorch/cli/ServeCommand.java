@@ -2,7 +2,10 @@ package dev.metaorch.cli;
 
 import dev.metaorch.common.ExitCodes;
 import dev.metaorch.common.MetaorchException;
+import dev.metaorch.results.ResultStore;
 import dev.metaorch.serve.DashboardServer;
+import dev.metaorch.store.ResultStores;
+import dev.metaorch.store.StoreUrl;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -10,18 +13,21 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code metaorch serve}: the local dashboard, until Ctrl-C. */
+/** {@code metaorch serve}: the local dashboard of a results folder or a team store, until Ctrl-C. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serve a dashboard of a results folder in the browser.",
             "Runs, a run live (W/T/L, LLR against its bounds, spend, in flight, ETA; dead runs with their resume "
                 + "command), compare two runs, sessions, Pareto, experiments and insights. Listens on 127.0.0.1 only, "
-                + "unless --bind with --token."},
+                + "unless --bind with --token.",
+            "With --store (or $METAORCH_STORE): the team store's runs, live ones too, wherever their coordinators run."},
         footerHeading = "%nExamples:%n",
         footer = {"  metaorch serve --open", "  metaorch serve --port 8765 --results results",
+            "  metaorch serve --store postgresql://db.team:5432/metaorch",
             "  METAORCH_SERVE_TOKEN=$(openssl rand -hex 16) metaorch serve --bind 0.0.0.0"})
 final class ServeCommand implements Callable<Integer> {
     @Spec
@@ -32,6 +38,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--results", defaultValue = "results", description = "Results folder (default ${DEFAULT-VALUE}).")
     Path results;
+
+    @Mixin SharedOptions.Store store;
 
     @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDR",
             description = "Address to listen on (default ${DEFAULT-VALUE}); a non-loopback address needs --token.")
@@ -50,7 +58,8 @@ final class ServeCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) {
             throw MetaorchException.invalidInput("--port: must be in 0..65535, got " + port);
         }
-        if (!Files.isDirectory(results)) {
+        StoreUrl url = store.optional();
+        if (url == null && !Files.isDirectory(results)) {
             throw MetaorchException.invalidInput("--results " + results + ": no such folder");
         }
         InetAddress address;
@@ -61,11 +70,12 @@ final class ServeCommand implements Callable<Integer> {
         }
         String t = token != null ? token : System.getenv("METAORCH_SERVE_TOKEN");
         CountDownLatch stopped = new CountDownLatch(1);
-        try (DashboardServer server = DashboardServer.start(results, address, port, t)) {
-            String url = server.url(t);
-            console.info("metaorch serve: " + url + " (results " + results + "; Ctrl-C to stop)");
+        try (ResultStore read = ResultStores.open(results, url);
+                DashboardServer server = DashboardServer.start(read, address, port, t)) {
+            String page = server.url(t);
+            console.info("metaorch serve: " + page + " (results " + (url == null ? results : url) + "; Ctrl-C to stop)");
             if (open) {
-                openBrowser(url, console);
+                openBrowser(page, console);
             }
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "metaorch-serve-stop"));
             stopped.await();

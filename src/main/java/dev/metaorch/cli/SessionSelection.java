@@ -3,7 +3,10 @@ package dev.metaorch.cli;
 import dev.metaorch.analysis.FilterChain;
 import dev.metaorch.analysis.SessionFilter;
 import dev.metaorch.common.MetaorchException;
+import dev.metaorch.results.ResultStore;
 import dev.metaorch.session.Outcome;
+import dev.metaorch.store.ResultStores;
+import dev.metaorch.store.StoreUrl;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -42,14 +45,15 @@ final class SessionSelection {
     @Option(names = "--last", description = "Keep the last N sessions (after the other filters).") Integer last;
 
     /**
-     * With {@code --store} (or METAORCH_STORE): the store's runs (those named, else all) are read
-     * through an export to a temporary results folder, which then stands for --results.
+     * Where the runs are read: the team store of --store (or METAORCH_STORE), named on stderr, else
+     * the --results folder. The caller closes it.
      */
-    void readStore(Console console) throws java.io.IOException {
-        var url = store.optional();
+    ResultStore open(Console console) {
+        StoreUrl url = store.optional();
         if (url != null) {
-            results.dir = dev.metaorch.store.StoreSnapshot.export(url, runs(), console::info);
+            console.info("reading the runs of " + url);
         }
+        return ResultStores.open(results.dir, url);
     }
 
     List<String> runs() {

@@ -6,7 +6,8 @@ import dev.metaorch.common.MetaorchException;
 import dev.metaorch.experiment.RunState;
 import dev.metaorch.experiment.RunStateSource;
 import dev.metaorch.experiment.RunStatus;
-import java.nio.file.Path;
+import dev.metaorch.results.ResultStore;
+import dev.metaorch.store.ResultStores;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -17,26 +18,38 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code metaorch watch RUN_ID}: follows a run through the same {@link RunStateSource} as the
- * dashboard. Ends when the run is decided (summary on stdout, exit 0), or aborted or dead (the
- * resume command, exit 1). {@code --once} prints the current state on stdout and exits 0.
+ * dashboard, over the results folder or, with {@code --store}, the team store (a run coordinated
+ * on another machine). Ends when the run is decided (summary on stdout, exit 0), or aborted or
+ * dead (the resume command, exit 1). {@code --once} prints the current state on stdout and exits 0.
  */
 @Command(name = "watch", mixinStandardHelpOptions = true,
         description = {"Follow a run-experiment run until it is decided, aborted or dead.",
             "Shows its live state (status, pairs, W/T/L, LLR against its bounds, success rates, spend against the cap). "
-                + "Exit 0 when decided, 1 when aborted or dead (the resume command is printed)."},
+                + "Exit 0 when decided, 1 when aborted or dead (the resume command is printed).",
+            "With --store (or $METAORCH_STORE): a run in the team store, live wherever its coordinator runs; it ends "
+                + "when the store's run row says finished or aborted, or the coordinator's lock is gone."},
         footerHeading = "%nExamples:%n",
-        footer = {"  metaorch watch exp_042-20261122-101500-123", "  metaorch watch RUN_ID --once --json"})
+        footer = {"  metaorch watch exp_042-20261122-101500-123", "  metaorch watch RUN_ID --once --json",
+            "  metaorch watch RUN_ID --store postgresql://db.team:5432/metaorch"})
 final class WatchCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN_ID", description = "The run to follow.") String runId;
     @Mixin SharedOptions.ResultsDir resultsDir;
+    @Mixin SharedOptions.Store store;
     @Option(names = "--interval-ms", defaultValue = "1000", description = "Poll interval in milliseconds.") long intervalMs;
     @Option(names = "--once", description = "Print the current state on stdout once and exit.") boolean once;
     @Mixin SharedOptions.JsonOutput jsonOutput;
 
     @Override
     public Integer call() throws Exception {
-        Console console = jsonOutput.console();
-        Path results = resultsDir.dir;
+        if (intervalMs < 1) {
+            throw MetaorchException.invalidInput("--interval-ms: must be >= 1, got " + intervalMs);
+        }
+        try (ResultStore results = ResultStores.open(resultsDir.dir, store.optional())) {
+            return watch(results, jsonOutput.console());
+        }
+    }
+
+    private int watch(ResultStore results, Console console) throws Exception {
         boolean json = jsonOutput.enabled;
         RunStateSource source = new RunStateSource(results, Clock.systemUTC());
         String last = null;
@@ -44,7 +57,7 @@ final class WatchCommand implements Callable<Integer> {
             RunState s = source.state(runId);
             if (!s.kind().equals("ab")) {
                 throw MetaorchException.invalidInput("RUN_ID " + runId + ": no run-experiment run with that id in "
-                        + results.resolve("runs") + " (it is a " + s.kind() + " run; the dashboard shows it)");
+                        + results.describe() + " (it is a " + s.kind() + " run; the dashboard shows it)");
             }
             String line = line(s);
             if (once) {
@@ -66,9 +79,9 @@ final class WatchCommand implements Callable<Integer> {
                 if (json) {
                     console.json(s);
                 } else if (s.status() == RunStatus.DECIDED) {
-                    var result = Json.mapper().readValue(results.resolve("runs").resolve(runId).resolve("result.json")
-                            .toFile(), dev.metaorch.experiment.ExperimentResult.class);
-                    ExperimentSummary.print(console.out(), result, results);
+                    var result = Json.mapper().treeToValue(results.json(runId, "result.json").orElseThrow(),
+                            dev.metaorch.experiment.ExperimentResult.class);
+                    ExperimentSummary.print(console.out(), result, results.place(runId, "result.json"));
                 } else {
                     console.out().println("run " + runId + " is " + s.status().label() + " (" + s.statusReason() + ")");
                     if (s.resumeCommand() != null) {

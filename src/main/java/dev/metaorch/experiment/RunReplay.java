@@ -2,6 +2,7 @@ package dev.metaorch.experiment;
 
 import dev.metaorch.common.Json;
 import dev.metaorch.common.Money;
+import dev.metaorch.results.RecordFeed;
 import dev.metaorch.session.Outcome;
 import dev.metaorch.session.RunLedger;
 import dev.metaorch.session.SessionRecord;
@@ -9,10 +10,6 @@ import dev.metaorch.stats.Intervals;
 import dev.metaorch.stats.PairCounts;
 import dev.metaorch.stats.StoppingRule;
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,55 +19,41 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Follows one run's {@code sessions.jsonl} incrementally (complete lines only, from where it
- * stopped) and feeds every attempt to the run's own pieces: the {@link RunLedger} (money and
+ * Follows one run's records incrementally through its {@link RecordFeed} (a folder's log from
+ * where it stopped, or a team store's new records) and feeds every attempt to the run's own pieces: the {@link RunLedger} (money and
  * session figures) and, for an A/B run, the {@link PairedTest} that replays the stopping rule in
  * pair order exactly as the run does. Not thread-safe: {@link RunStateSource} serialises calls.
  */
 final class RunReplay {
-    private final Path log;
+    private final RecordFeed feed;
     private final AbExperiment.Settings settings;
     private final PairedTest test;
     private final RunLedger ledger = new RunLedger();
     private final Map<String, SessionRecord> latest = new LinkedHashMap<>();
     private final Set<String> settled = new HashSet<>();
-    private long offset;
+    /** Each session's record that landed last, in the order they last landed, and its attempts: the session table. */
+    private final Map<String, SessionRecord> lastLanded = new LinkedHashMap<>();
+    private final Map<String, Integer> attempts = new java.util.HashMap<>();
     private long maxPair = -1;
     private long infra;
     private Instant firstStart;
 
     /** {@code settings} is null for runs without a stopping rule (hub, import). */
-    RunReplay(Path log, AbExperiment.Settings settings) {
-        this.log = log;
+    RunReplay(RecordFeed feed, AbExperiment.Settings settings) {
+        this.feed = feed;
         this.settings = settings;
         this.test = settings == null ? null : new PairedTest(AbExperiment.ruleFor(settings), settings.retries(),
                 settings.method() == Method.FIXED, settings.capPairs(), settings.metric());
     }
 
-    /** Reads what was appended since the last call. */
+    /** Reads what landed since the last call. */
     void poll() throws IOException {
-        if (!Files.isRegularFile(log)) {
-            return;
-        }
-        try (RandomAccessFile raf = new RandomAccessFile(log.toFile(), "r")) {
-            long size = raf.length();
-            while (size > offset) {
-                byte[] bytes = new byte[(int) Math.min(size - offset, 16L << 20)];
-                raf.seek(offset);
-                raf.readFully(bytes);
-                int start = 0;
-                for (int i = 0; i < bytes.length; i++) {
-                    if (bytes[i] == '\n') {
-                        accept(new String(bytes, start, i - start, StandardCharsets.UTF_8));
-                        start = i + 1;
-                    }
-                }
-                if (start == 0) {
-                    return; // an unterminated tail: maybe a live append; read it next time
-                }
-                offset += start;
-            }
-        }
+        feed.poll(this::accept);
+    }
+
+    /** When the run's log last grew (null before any record). */
+    Instant lastWrite() throws IOException {
+        return feed.lastWrite();
     }
 
     private void accept(String line) {
@@ -95,6 +78,9 @@ final class RunReplay {
             }
         }
         maxPair = Math.max(maxPair, r.pair());
+        lastLanded.remove(r.sessionId());
+        lastLanded.put(r.sessionId(), r);
+        attempts.merge(r.sessionId(), 1, Integer::sum);
         SessionRecord prev = latest.get(r.sessionId());
         if (prev == null || r.attempt() >= prev.attempt()) {
             latest.put(r.sessionId(), r);
@@ -142,6 +128,17 @@ final class RunReplay {
                     ci[0], ci[1]));
         }
         return out;
+    }
+
+    /** The {@code max} sessions that landed last, newest first, with the run's count of sessions. */
+    RunSessions sessions(int max) {
+        List<RunSessions.Row> rows = new ArrayList<>();
+        List<SessionRecord> all = new ArrayList<>(lastLanded.values());
+        for (int i = all.size() - 1; i >= 0 && rows.size() < max; i--) {
+            SessionRecord r = all.get(i);
+            rows.add(new RunSessions.Row(r, attempts.get(r.sessionId())));
+        }
+        return new RunSessions(rows, all.size());
     }
 
     StoppingRule.Evaluation evaluation() {

@@ -1,14 +1,16 @@
 package dev.metaorch.experiment;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.metaorch.analysis.RunCatalog;
 import dev.metaorch.analysis.RunInfo;
 import dev.metaorch.common.Json;
 import dev.metaorch.common.MetaorchException;
+import dev.metaorch.results.FolderResults;
+import dev.metaorch.results.RecordFeed;
+import dev.metaorch.results.ResultStore;
+import dev.metaorch.results.RunEnd;
 import dev.metaorch.stats.PairCounts;
 import dev.metaorch.stats.StoppingRule;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,35 +23,34 @@ import java.util.Map;
 /**
  * The one adapter through which {@code watch} and {@code serve} read a run's state: status
  * (running, decided, aborted, dead, finished), the decision rule's state, per-arm success, money
- * and session figures, ETA. It reads run.json, result.json, sessions.jsonl and the tracker, and
- * asks {@link OwnerProbe} whether the owner lives. Logs are followed incrementally, so polling
- * every second costs only what was appended. Thread-safe (one lock; the work per call is small).
+ * and session figures, ETA. It reads them from a {@link ResultStore} (a results folder, or a team
+ * store): the run, its result and whether its owner is at work ({@link ResultStore#end}), then its
+ * records. Records are followed incrementally ({@link RecordFeed}), so polling every second costs
+ * only what landed. Thread-safe (one lock per run; the work per call is small).
  * <p>When the ledger lands (one class computing a run's figures), {@link RunReplay#figures} is the
  * one place to switch over.
  */
 public final class RunStateSource {
-    private final Path results;
-    private final RunCatalog catalog;
+    private final ResultStore store;
     private final Clock clock;
     private final Map<String, RunReplay> replays = new HashMap<>();
 
     public RunStateSource(Path results, Clock clock) {
-        this.results = results;
-        this.catalog = new RunCatalog(results);
+        this(new FolderResults(results), clock);
+    }
+
+    public RunStateSource(ResultStore store, Clock clock) {
+        this.store = store;
         this.clock = clock;
     }
 
-    public Path results() {
-        return results;
-    }
-
-    public RunCatalog catalog() {
-        return catalog;
+    public ResultStore store() {
+        return store;
     }
 
     /** Every run's state, newest first. */
     public List<RunState> states() throws IOException {
-        List<RunInfo> runs = new ArrayList<>(catalog.runs());
+        List<RunInfo> runs = new ArrayList<>(store.runs());
         java.util.Collections.reverse(runs);
         List<RunState> out = new ArrayList<>();
         for (RunInfo r : runs) {
@@ -60,49 +61,65 @@ public final class RunStateSource {
 
     /** One run's state; exit-2 error when there is no such run. */
     public RunState state(String runId) throws IOException {
-        RunInfo info = catalog.run(runId).orElseThrow(() -> MetaorchException.invalidInput("RUN_ID " + runId
-                + ": no run with that id in " + results.resolve("runs")));
-        return state(info);
+        return state(info(runId));
+    }
+
+    private RunInfo info(String runId) throws IOException {
+        return store.run(runId).orElseThrow(() -> MetaorchException.invalidInput("RUN_ID " + runId
+                + ": no run with that id in " + store.describe()));
     }
 
     public RunState state(RunInfo info) throws IOException {
-        Path dir = info.dir();
-        JsonNode result = readJson(dir.resolve("result.json"));
-        RunReplay replay;
-        synchronized (replays) {
-            replay = replays.get(info.runId());
-            if (replay == null) {
-                replay = new RunReplay(dir.resolve("sessions.jsonl"), settings(dir, info));
-                replays.put(info.runId(), replay);
-            }
-        }
+        RunReplay replay = replay(info);
         synchronized (replay) {
+            // the run's end first, then its records: once the end says no more will land, the
+            // records read after it are all of them
+            RunEnd end = store.end(info, staleAfter(replay.settings()), clock.instant());
             replay.poll();
-            return assemble(info, replay, result);
+            return assemble(info, replay, end);
         }
     }
 
-    private RunState assemble(RunInfo info, RunReplay replay, JsonNode result) throws IOException {
+    /**
+     * The sessions of a run that landed last ({@code max} at most, newest first), from the same
+     * replay as its state (so a refresh reads only what landed since).
+     */
+    public RunSessions sessions(String runId, int max) throws IOException {
+        RunReplay replay = replay(info(runId));
+        synchronized (replay) {
+            replay.poll();
+            return replay.sessions(max);
+        }
+    }
+
+    private RunReplay replay(RunInfo info) throws IOException {
+        synchronized (replays) {
+            RunReplay replay = replays.get(info.runId());
+            if (replay == null) {
+                replay = new RunReplay(store.follow(info.runId()), settings(info));
+                replays.put(info.runId(), replay);
+            }
+            return replay;
+        }
+    }
+
+    private RunState assemble(RunInfo info, RunReplay replay, RunEnd end) throws IOException {
         Instant now = clock.instant();
         AbExperiment.Settings s = replay.settings();
+        JsonNode result = end.result();
         RunStatus status;
-        String statusReason;
         if (result != null && info.kind() == RunInfo.Kind.AB) {
             status = RunStatus.DECIDED;
-            statusReason = "result.json written";
+        } else if (end.alive()) {
+            status = RunStatus.RUNNING;
+        } else if (info.kind() != RunInfo.Kind.AB) {
+            status = RunStatus.FINISHED;
+        } else if (end.aborted()) {
+            status = RunStatus.ABORTED;
         } else {
-            OwnerProbe.Owner owner = OwnerProbe.probe(info.dir(), staleAfter(s), now);
-            if (owner.alive()) {
-                status = RunStatus.RUNNING;
-            } else if (info.kind() != RunInfo.Kind.AB) {
-                status = RunStatus.FINISHED;
-            } else if ("aborted".equals(trackerStatus(info.runId()))) {
-                status = RunStatus.ABORTED;
-            } else {
-                status = RunStatus.DEAD;
-            }
-            statusReason = owner.how();
+            status = RunStatus.DEAD;
         }
+        String statusReason = end.how();
         RunState.Rule rule = null;
         String ruleState = null;
         if (s != null) {
@@ -129,12 +146,12 @@ public final class RunStateSource {
         if (result != null && result.has("effect")) {
             effect = Json.mapper().treeToValue(result.get("effect"), RunState.Effect.class);
         }
-        Path log = info.dir().resolve("sessions.jsonl");
-        String updated = Files.isRegularFile(log) ? Files.getLastModifiedTime(log).toInstant().toString() : null;
+        Instant lastWrite = replay.lastWrite();
+        String updated = lastWrite == null ? null : lastWrite.toString();
         return new RunState(info.runId(), info.kind().label(), info.experiment(), status, statusReason, decision, reason,
                 ruleState, rule, replay.arms(info.arms()), figures, eta, etaBasis,
                 s == null ? null : s.metric().label(), info.startedAt().toString(), updated,
-                status.resumable() ? resumeCommand(info.runId()) : null, replay.trace(), effect);
+                status.resumable() ? store.resumeCommand(info.runId()) : null, replay.trace(), effect);
     }
 
     private static String ruleState(AbExperiment.Settings s, StoppingRule.Evaluation ev, PairCounts c, RunStatus status) {
@@ -150,11 +167,6 @@ public final class RunStateSource {
         return (status == RunStatus.RUNNING ? "continue: " : "not decided: ") + where;
     }
 
-    /** The command that resumes an interrupted run. */
-    public String resumeCommand(String runId) {
-        return "metaorch run-experiment --resume " + runId + " --results " + results;
-    }
-
     private static Duration staleAfter(AbExperiment.Settings s) {
         if (s == null) {
             return Duration.ofMinutes(10);
@@ -162,35 +174,14 @@ public final class RunStateSource {
         return Duration.ofSeconds((long) (2 * s.timeoutS() * (s.retries() + 1)) + 60);
     }
 
-    private String trackerStatus(String runId) throws IOException {
-        String status = null;
-        for (var e : new ExperimentTracker(results).runs()) {
-            if (runId.equals(e.path("run_id").asText())) {
-                status = e.path("status").asText(null);
-            }
-        }
-        return status;
-    }
-
-    private static AbExperiment.Settings settings(Path dir, RunInfo info) throws IOException {
+    private AbExperiment.Settings settings(RunInfo info) throws IOException {
         if (info.kind() != RunInfo.Kind.AB) {
             return null;
         }
-        JsonNode m = readJson(dir.resolve("run.json"));
+        JsonNode m = store.json(info.runId(), "run.json").orElse(null);
         if (m == null || !m.has("settings")) {
             return null;
         }
         return Json.mapper().treeToValue(m.get("settings"), AbExperiment.Settings.class);
-    }
-
-    private static JsonNode readJson(Path p) throws IOException {
-        if (!Files.isRegularFile(p)) {
-            return null;
-        }
-        try {
-            return Json.mapper().readTree(Files.readString(p));
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw MetaorchException.invalidInput(p + ": not valid JSON (" + e.getOriginalMessage() + ")");
-        }
     }
 }

@@ -11,9 +11,9 @@ import dev.metaorch.analysis.RunScope;
 import dev.metaorch.analysis.SessionSource;
 import dev.metaorch.analysis.TaskClusters;
 import dev.metaorch.common.Json;
-import dev.metaorch.config.HashDictionary;
 import dev.metaorch.pareto.ParetoAnalysis;
 import dev.metaorch.pareto.ParetoPoint;
+import dev.metaorch.results.ResultStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,16 +39,19 @@ public final class ReportBuilder {
     /** Below this many pairs a run's effect is not put in a sentence (the interval says little). */
     static final int MIN_PAIRS_FOR_EFFECT = 10;
 
-    private final Path results;
+    private final ResultStore store;
     private final RunScope scope;
-    private final boolean bandit;
+    private final Path bandit;
 
-    /** {@code scope} must name at least one run; {@code bandit} adds results/bandit/latest.json. */
-    public ReportBuilder(Path results, RunScope scope, boolean bandit) {
+    /**
+     * {@code scope} must name at least one run of {@code store}; {@code bandit}, when not null, is
+     * a bandit simulation's summary (results/bandit/latest.json) to add when it exists.
+     */
+    public ReportBuilder(ResultStore store, RunScope scope, Path bandit) {
         if (scope.runs().isEmpty()) {
             throw new IllegalArgumentException("empty scope");
         }
-        this.results = results;
+        this.store = store;
         this.scope = scope;
         this.bandit = bandit;
     }
@@ -82,7 +85,7 @@ public final class ReportBuilder {
     }
 
     public Report build() throws IOException {
-        SessionSource source = new SessionSource(results, scope.runIds());
+        SessionSource source = new SessionSource(store, scope.runIds());
         Aggregation byConfig = new Aggregation(List.of(GroupKey.CONFIG));
         TaskClusters clusters = new TaskClusters(TaskClusters.Thresholds.DEFAULT);
         GuidelineImpact impact = new GuidelineImpact();
@@ -107,12 +110,12 @@ public final class ReportBuilder {
         }
         ObjectNode pareto = points.size() < 2 ? null : ParetoAnalysis.analyse(points, 0.8, 1000, 1);
         ObjectNode clusterJson = clusters.toJson();
-        ObjectNode impactJson = impact.toJson(new HashDictionary(results).read());
+        ObjectNode impactJson = impact.toJson(store.hashes());
         ObjectNode errorJson = errors.toJson();
         List<Decision> decisions = decisions();
         List<Decision> unusable = decisions.stream().filter(d -> d.pairs() == 0).toList();
         List<Comparison> comparisons = comparisons(decisions.stream().filter(d -> d.pairs() > 0).toList());
-        JsonNode banditJson = bandit ? readIfExists(results.resolve("bandit").resolve("latest.json")) : null;
+        JsonNode banditJson = bandit != null ? readIfExists(bandit) : null;
 
         LinkedHashSet<String> insights = new LinkedHashSet<>();
         for (Comparison c : comparisons) {
@@ -244,9 +247,8 @@ public final class ReportBuilder {
     private List<Decision> decisions() throws IOException {
         List<Decision> out = new ArrayList<>();
         for (String id : scope.runIds()) {
-            Path dir = results.resolve("runs").resolve(id);
-            JsonNode manifest = readIfExists(dir.resolve("run.json"));
-            JsonNode result = readIfExists(dir.resolve("result.json"));
+            JsonNode manifest = store.json(id, "run.json").orElse(null);
+            JsonNode result = store.json(id, "result.json").orElse(null);
             if (manifest != null && result != null && "run-experiment".equals(manifest.path("kind").asText())) {
                 out.add(new Decision(id, result));
             }

@@ -7,6 +7,8 @@ import dev.metaorch.common.Json;
 import dev.metaorch.common.MetaorchException;
 import dev.metaorch.experiment.RunState;
 import dev.metaorch.experiment.RunStateSource;
+import dev.metaorch.results.FolderResults;
+import dev.metaorch.results.ResultStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,7 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@code metaorch serve}: the dashboard over one results folder, on the JDK's HTTP server.
+ * {@code metaorch serve}: the dashboard over one results folder or team store (a
+ * {@link ResultStore}), on the JDK's HTTP server.
  * Server-rendered HTML, one small script and one style sheet from the jar (nothing fetched from
  * elsewhere, works offline). A run's live state comes from {@link RunStateSource} as JSON
  * ({@code /api/run/ID}, with an ETag) and as server-sent events ({@code /api/run/ID/events}).
@@ -56,6 +59,11 @@ public final class DashboardServer implements AutoCloseable {
      * otherwise); {@code port} 0 picks a free port.
      */
     public static DashboardServer start(Path results, InetAddress bind, int port, String token) throws IOException {
+        return start(new FolderResults(results), bind, port, token);
+    }
+
+    /** As {@link #start(Path, InetAddress, int, String)}, over any results; the caller closes {@code results}. */
+    public static DashboardServer start(ResultStore results, InetAddress bind, int port, String token) throws IOException {
         if (!bind.isLoopbackAddress() && (token == null || token.isBlank())) {
             throw MetaorchException.invalidInput("--bind " + bind.getHostAddress()
                     + ": listening beyond loopback needs --token (anyone on the network could read the results)");
@@ -111,7 +119,10 @@ public final class DashboardServer implements AutoCloseable {
             }
             route(ex);
         } catch (MetaorchException e) {
-            int status = e.getMessage() != null && e.getMessage().contains("no run with that id") ? 404 : 400;
+            // bad input is the request's (404 for a run that is not there); a failure to read (the store
+            // went away) is the server's
+            int status = e.exitCode() != dev.metaorch.common.ExitCodes.INVALID_INPUT ? 500
+                    : e.getMessage() != null && e.getMessage().contains("no run with that id") ? 404 : 400;
             trySend(ex, status, pages.error(status, e.getMessage()));
         } catch (IOException e) {
             // the client went away

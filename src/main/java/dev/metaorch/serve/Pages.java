@@ -7,15 +7,14 @@ import dev.metaorch.analysis.ArmStats;
 import dev.metaorch.analysis.ErrorPatterns;
 import dev.metaorch.analysis.GroupKey;
 import dev.metaorch.analysis.GuidelineImpact;
-import dev.metaorch.analysis.RunInfo;
 import dev.metaorch.analysis.RunScope;
 import dev.metaorch.analysis.SessionSource;
 import dev.metaorch.analysis.TaskClusters;
 import dev.metaorch.common.Json;
 import dev.metaorch.common.MetaorchException;
 import dev.metaorch.common.SafeIds;
-import dev.metaorch.config.HashDictionary;
 import dev.metaorch.experiment.ExperimentTracker;
+import dev.metaorch.experiment.RunSessions;
 import dev.metaorch.experiment.RunState;
 import dev.metaorch.experiment.RunStateSource;
 import dev.metaorch.pareto.ParetoAnalysis;
@@ -23,7 +22,7 @@ import dev.metaorch.pareto.ParetoPoint;
 import dev.metaorch.report.Html;
 import dev.metaorch.report.ReportBuilder;
 import dev.metaorch.report.SvgPlot;
-import dev.metaorch.session.SessionLogReader;
+import dev.metaorch.results.ResultStore;
 import dev.metaorch.session.SessionRecord;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -40,7 +39,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
-/** The dashboard's HTML pages, rendered on the server from {@link RunStateSource} and the run files. */
+/**
+ * The dashboard's HTML pages, rendered on the server from {@link RunStateSource} and the runs'
+ * files and records in its {@link ResultStore} (a results folder, or a team store).
+ */
 final class Pages {
     /** The session page shows at most this much of an attempt's stderr log (its end). */
     static final int STDERR_TAIL_BYTES = 8192;
@@ -48,11 +50,11 @@ final class Pages {
     static final int SESSION_ROWS = 200;
 
     private final RunStateSource source;
-    private final Path results;
+    private final ResultStore store;
 
     Pages(RunStateSource source) {
         this.source = source;
-        this.results = source.results();
+        this.store = source.store();
     }
 
     private static String page(String title, String body) {
@@ -101,7 +103,7 @@ final class Pages {
         }
         b.append("</table>");
         if (shown == 0) {
-            b.append("<p>No runs in ").append(Html.esc(results.resolve("runs").toString())).append(" yet. Start one with "
+            b.append("<p>No runs in ").append(Html.esc(store.describe())).append(" yet. Start one with "
                     + "<code>metaorch run-experiment --control configs/baseline.json --test configs/exp_042.json</code>.</p>");
         }
         if (states.size() >= 2) {
@@ -209,33 +211,26 @@ final class Pages {
                         new SvgPlot.HLine("accept H0 (" + fmt2(r.lower()) + ")", r.lower())));
     }
 
-    /** The latest sessions of a run, one row per session (its last attempt), newest first. */
+    /**
+     * The latest sessions of a run, one row per session (the attempt that landed last), newest
+     * first: from the run's replay, so a live page's refresh reads only what landed since.
+     */
     String sessionTable(String runId) throws IOException {
-        Path log = runDir(runId).resolve("sessions.jsonl");
-        Map<String, SessionRecord> last = new LinkedHashMap<>();
-        Map<String, Integer> attempts = new TreeMap<>();
-        if (Files.isRegularFile(log)) {
-            SessionLogReader.read(log, r -> {
-                last.remove(r.sessionId());
-                last.put(r.sessionId(), r);
-                attempts.merge(r.sessionId(), 1, Integer::sum);
-            }, p -> { });
-        }
-        List<SessionRecord> rows = new ArrayList<>(last.values());
-        java.util.Collections.reverse(rows);
+        RunSessions sessions = source.sessions(runId, SESSION_ROWS);
         StringBuilder b = new StringBuilder("<table class=\"sessions\"><tr><th class=\"l\">session</th><th class=\"l\">arm</th>"
                 + "<th>pair</th><th class=\"l\">task</th><th class=\"l\">outcome</th><th>attempts</th><th>cost (USD)</th></tr>");
-        for (SessionRecord r : rows.subList(0, Math.min(SESSION_ROWS, rows.size()))) {
+        for (RunSessions.Row row : sessions.rows()) {
+            SessionRecord r = row.last();
             b.append("<tr><td class=\"l\"><a href=\"/session?id=").append(Html.esc(java.net.URLEncoder.encode(r.sessionId(),
                     StandardCharsets.UTF_8))).append("\">").append(Html.esc(r.sessionId())).append("</a></td><td class=\"l\">")
                     .append(Html.esc(r.arm())).append("</td><td>").append(r.pair()).append("</td><td class=\"l\">")
                     .append(Html.esc(r.task() == null ? "" : r.task().id())).append("</td><td class=\"l\">")
-                    .append(r.outcome().label()).append("</td><td>").append(attempts.get(r.sessionId())).append("</td><td>")
+                    .append(r.outcome().label()).append("</td><td>").append(row.attempts()).append("</td><td>")
                     .append(String.format(Locale.ROOT, "%.5f", r.costUsd())).append("</td></tr>");
         }
         b.append("</table>");
-        if (rows.size() > SESSION_ROWS) {
-            b.append("<p class=\"small\">the latest ").append(SESSION_ROWS).append(" of ").append(rows.size())
+        if (sessions.total() > SESSION_ROWS) {
+            b.append("<p class=\"small\">the latest ").append(SESSION_ROWS).append(" of ").append(sessions.total())
                     .append(" sessions</p>");
         }
         return b.toString();
@@ -303,7 +298,7 @@ final class Pages {
     /** Counting sessions of one run by arm (a session's final attempt, as every analysis counts them). */
     private Map<String, ArmStats> armStats(String runId) throws IOException {
         Map<String, ArmStats> out = new TreeMap<>();
-        new SessionSource(results, List.of(runId)).forEach(r -> out.computeIfAbsent(r.arm(), k -> new ArmStats()).add(r),
+        new SessionSource(store, List.of(runId)).forEach(r -> out.computeIfAbsent(r.arm(), k -> new ArmStats()).add(r),
                 p -> { });
         return out;
     }
@@ -346,7 +341,7 @@ final class Pages {
 
     private Map<String, Map<String, long[]>> byArmTask(String runId) throws IOException {
         Map<String, Map<String, long[]>> out = new TreeMap<>();
-        new SessionSource(results, List.of(runId)).forEach(r -> {
+        new SessionSource(store, List.of(runId)).forEach(r -> {
             if (r.task() != null && !r.outcome().isInfrastructure()) {
                 long[] c = out.computeIfAbsent(r.arm(), k -> new TreeMap<>()).computeIfAbsent(r.task().id(), k -> new long[2]);
                 c[0] += r.success() ? 1 : 0;
@@ -388,13 +383,11 @@ final class Pages {
     }
 
     private Map<String, JsonNode> configs(String runId) throws IOException {
+        requireRun(runId);
         Map<String, JsonNode> out = new TreeMap<>();
-        try (Stream<Path> s = Files.list(runDir(runId))) {
-            for (Path p : s.sorted().toList()) {
-                String name = p.getFileName().toString();
-                if (name.startsWith("config.") && name.endsWith(".json")) {
-                    out.put(name.substring(7, name.length() - 5), Json.mapper().readTree(Files.readString(p)));
-                }
+        for (String name : store.fileNames(runId)) {
+            if (name.startsWith("config.") && name.endsWith(".json")) {
+                out.put(name.substring(7, name.length() - 5), store.json(runId, name).orElse(null));
             }
         }
         return out;
@@ -432,16 +425,18 @@ final class Pages {
             throw MetaorchException.invalidInput("session " + id + ": a session id is RUN_ID/ARM/PAIR");
         }
         String runId = SafeIds.require("session run id", parts[0]);
-        Path dir = runDir(runId);
+        requireRun(runId);
         List<SessionRecord> attempts = new ArrayList<>();
-        SessionLogReader.read(dir.resolve("sessions.jsonl"), r -> {
+        store.records(runId, r -> {
             if (r.sessionId().equals(id)) {
                 attempts.add(r);
             }
         }, p -> { });
         if (attempts.isEmpty()) {
-            throw MetaorchException.invalidInput("session " + id + ": no record of it in " + dir.resolve("sessions.jsonl"));
+            throw MetaorchException.invalidInput("session " + id + ": no record of it in " + store.place(runId, "sessions.jsonl"));
         }
+        // agents' stderr logs and transcripts stay in the run folder of the machine that ran them
+        Path dir = store.localFolder(runId).orElse(null);
         StringBuilder h = new StringBuilder("<p>Run <a href=\"/run/").append(Html.esc(runId)).append("\">")
                 .append(Html.esc(runId)).append("</a>; ").append(attempts.size()).append(attempts.size() == 1 ? " attempt" : " attempts")
                 .append(".</p>");
@@ -452,13 +447,15 @@ final class Pages {
             flatten(Json.tree(r)).forEach((k, v) -> h.append("<tr><th class=\"l\"><code>").append(Html.esc(k.substring(1)))
                     .append("</code></th><td class=\"l\">").append(Html.esc(v)).append("</td></tr>"));
             h.append("</table>");
-            Path stderr = dir.resolve("logs").resolve(base + ".a" + r.attempt() + ".stderr.log");
-            if (Files.isRegularFile(stderr)) {
+            Path stderr = dir == null ? null : dir.resolve("logs").resolve(base + ".a" + r.attempt() + ".stderr.log");
+            if (stderr != null && Files.isRegularFile(stderr)) {
                 h.append("<h3>stderr (the last ").append(STDERR_TAIL_BYTES).append(" bytes at most)</h3><pre class=\"stderr\">")
                         .append(Html.esc(tail(stderr))).append("</pre>");
             }
         }
-        h.append("<h2>Transcript</h2>").append(transcript(dir, base));
+        h.append("<h2>Transcript</h2>").append(dir != null ? transcript(dir, base) : "<p class=\"small\" id=\"no-transcript\">"
+                + "Transcripts and agents' logs stay on the machine that ran the session; " + Html.esc(store.describe())
+                + " keeps its records (above).</p>");
         return page("Session " + id, h.toString());
     }
 
@@ -535,7 +532,7 @@ final class Pages {
     // ---- Pareto, experiments, insights ----
 
     private RunScope scope(List<String> runs, boolean all) throws IOException {
-        return RunScope.resolve(source.catalog(), runs, null, all, RunScope.Default.LATEST_DATA_SET);
+        return RunScope.resolve(store, runs, null, all, RunScope.Default.LATEST_DATA_SET);
     }
 
     private static String scopeNote(RunScope scope) {
@@ -551,7 +548,7 @@ final class Pages {
             return page("Pareto front", "<p>No runs yet.</p>");
         }
         Aggregation agg = new Aggregation(List.of(GroupKey.CONFIG));
-        new SessionSource(results, scope.runIds()).forEach(agg, p -> { });
+        new SessionSource(store, scope.runIds()).forEach(agg, p -> { });
         List<ParetoPoint> points = new ArrayList<>();
         agg.groups().forEach((name, s) -> {
             if (s.sessions() > 0) {
@@ -570,7 +567,7 @@ final class Pages {
     }
 
     String experiments() throws IOException {
-        List<ObjectNode> entries = new ExperimentTracker(results).runs();
+        List<ObjectNode> entries = ExperimentTracker.fold(store.tracker().lines());
         Map<String, String> parent = new LinkedHashMap<>();
         entries.forEach(e -> {
             if (e.hasNonNull("parent")) {
@@ -604,7 +601,7 @@ final class Pages {
         }
         h.append("</table>");
         if (entries.isEmpty()) {
-            h.append("<p>The tracker (").append(Html.esc(results.resolve("experiments.jsonl").toString()))
+            h.append("<p>The tracker (").append(Html.esc(store.tracker().describe()))
                     .append(") is empty.</p>");
         }
         return page("Experiments", h.toString());
@@ -618,26 +615,24 @@ final class Pages {
         TaskClusters clusters = new TaskClusters(TaskClusters.Thresholds.DEFAULT);
         GuidelineImpact impact = new GuidelineImpact();
         ErrorPatterns errors = new ErrorPatterns(0.5);
-        new SessionSource(results, scope.runIds()).forEach(r -> {
+        new SessionSource(store, scope.runIds()).forEach(r -> {
             clusters.accept(r);
             impact.accept(r);
             errors.accept(r);
         }, p -> { });
         ObjectNode cj = clusters.toJson();
         return page("Insights", scopeNote(scope) + "<h2>Task clusters</h2>" + ReportBuilder.clusterTable(cj)
-                + "<h2>Guideline impact</h2>" + ReportBuilder.guidelineTable(impact.toJson(new HashDictionary(results).read()))
+                + "<h2>Guideline impact</h2>" + ReportBuilder.guidelineTable(impact.toJson(store.hashes()))
                 + "<h2>Failure patterns</h2>" + ReportBuilder.errorTable(errors.toJson())
                 + "<h2>Success by task and config</h2>" + ReportBuilder.heatmap(cj));
     }
 
     // ---- helpers ----
 
-    private Path runDir(String runId) {
-        Path d = results.resolve("runs").resolve(SafeIds.require("RUN_ID", runId));
-        if (!Files.isDirectory(d)) {
-            throw MetaorchException.invalidInput("RUN_ID " + runId + ": no run with that id in " + results.resolve("runs"));
+    private void requireRun(String runId) throws IOException {
+        if (store.run(SafeIds.require("RUN_ID", runId)).isEmpty()) {
+            throw MetaorchException.invalidInput("RUN_ID " + runId + ": no run with that id in " + store.describe());
         }
-        return d;
     }
 
     private static String link(String runId) {

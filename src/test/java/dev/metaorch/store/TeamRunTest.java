@@ -212,8 +212,7 @@ class TeamRunTest {
                 ((com.fasterxml.jackson.databind.node.ObjectNode) a).remove(List.of("seconds", "read_seconds", "bytes_read", "scope"));
                 ((com.fasterxml.jackson.databind.node.ObjectNode) b).remove(List.of("seconds", "read_seconds", "bytes_read", "scope"));
                 assertThat(b).as(cmd[0]).isEqualTo(a);
-                assertThat(fromStore.err()).contains("read 1 run(s), " + lines(tmp.resolve("own/runs/own/sessions.jsonl"))
-                        + " records, from " + f.url());
+                assertThat(fromStore.err()).contains("reading the runs of " + f.url());
             }
             Path html = tmp.resolve("report.html");
             CommandResult report = CommandResult.run("report", "--store", f.url().toString(), "--out", html.toString());
@@ -269,10 +268,6 @@ class TeamRunTest {
                 assertThat(rs.getString(2)).isEqualTo("accept_h1");
             }
         }
-    }
-
-    private static long lines(Path file) throws IOException {
-        return Files.readAllLines(file).size();
     }
 
     private static long count(TestPostgres.Fresh f, String sql) throws SQLException {
