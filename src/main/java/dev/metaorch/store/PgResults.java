@@ -256,7 +256,7 @@ public final class PgResults implements ResultStore {
                 + "from runs r, (select hashtext(?)::bigint as key) k where r.run_id = ?";
         try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setDouble(1, LOCK_GRACE.toSeconds());
-            ps.setString(2, "metaorch-run:" + store.url().schema() + ":" + run.runId());
+            ps.setString(2, StoreCoordinator.lockName(store.url(), run.runId()));
             ps.setString(3, run.runId());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {

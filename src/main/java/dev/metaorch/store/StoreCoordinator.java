@@ -66,9 +66,14 @@ public final class StoreCoordinator implements dev.metaorch.runner.TeamRun {
         this.onLockLost = action;
     }
 
+    /** The text whose {@code hashtext} is the run's advisory lock key (readers look the lock up by it). */
+    static String lockName(StoreUrl url, String runId) {
+        return "metaorch-run:" + url.schema() + ":" + runId;
+    }
+
     private boolean tryLock(Connection c, String runId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select pg_try_advisory_lock(hashtext(?))")) {
-            ps.setString(1, "metaorch-run:" + options.url().schema() + ":" + runId);
+            ps.setString(1, lockName(options.url(), runId));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getBoolean(1);
