@@ -5,7 +5,7 @@
 #
 #   ./chaos.sh              all scenarios
 #   ./chaos.sh kill9 disk   only the named ones (kill9 sigterm parallel faulty disk corrupt overspend orphans double-resume
-#                           store-worker-kill9 store-coordinator-kill9 store-connection-cut store-cap)
+#                           store-worker-kill9 store-coordinator-kill9 store-connection-cut store-cap store-pg-restart)
 set -u
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
@@ -14,7 +14,8 @@ JAR="$root/target/metaorch-0.1.0-SNAPSHOT-all.jar"
 JAVA=(java -XX:-UsePerfData ${CHAOS_JAVA_OPTS:-} -jar "$JAR")
 work="$(mktemp -d "${TMPDIR:-/tmp}/metaorch-chaos.XXXXXX")"
 store_schemas=()
-trap 'jobs -p | xargs -r kill -9 2>/dev/null; for s in "${store_schemas[@]}"; do drop_schema "$s"; done; rm -rf "$work"' EXIT
+pg_dir=""  # store-pg-restart's private PostgreSQL cluster: stopped and removed on exit
+trap 'jobs -p | xargs -r kill -9 2>/dev/null; for s in "${store_schemas[@]}"; do drop_schema "$s"; done; [ -n "$pg_dir" ] && pg_private_stop; rm -rf "$work"' EXIT
 passed=0
 failed=0
 pass() { echo "PASS $1"; passed=$((passed + 1)); }
@@ -646,6 +647,25 @@ def lost(schema, run_id, pid, run_dir):
     print(len(recs))
     return 0
 
+def lost_consistent(schema, run_id, run_dir):
+    """Whatever was recorded lost (a lease that expired while the server was away) is a lost attempt with one
+    lost record, issued again under the next attempt number, and counted by result.json's ledger; prints how many."""
+    recs = sql("select arm, pair, repeat, attempt from %s.records where run_id = '%s' and outcome = 'cancelled' "
+               "and (record::jsonb)->'error'->>'type' = 'lost'" % (schema, run_id))
+    atts = sql("select arm, pair, repeat, attempt from %s.attempts where run_id = '%s' and state = 'lost'" % (schema, run_id))
+    if sorted(recs) != sorted(atts):
+        print("%d lost records, %d lost attempts" % (len(recs), len(atts))); return 1
+    keys = set(tuple(a) for a in sql("select arm, pair, repeat, attempt from %s.attempts where run_id = '%s'"
+                                      % (schema, run_id)))
+    missing = [r for r in recs if (r[0], r[1], r[2], str(int(r[3]) + 1)) not in keys]
+    if missing:
+        print("lost attempt %s was not issued again" % "/".join(missing[0])); return 1
+    said = json.load(open(run_dir + "/result.json")).get("ledger", {}).get("lost_attempts")
+    if said != len(recs):
+        print("result.json's ledger says %s lost, the store %d" % (said, len(recs))); return 1
+    print(len(recs))
+    return 0
+
 def within_cap(schema, run_id, cap_nanos):
     """Spend (the store's records) stays within the cap plus the dearest attempt."""
     n, spend, dearest = sql("select count(*), coalesce(sum(cost_nano_usd), 0), coalesce(max(cost_nano_usd), 0) "
@@ -840,6 +860,103 @@ if want store-cap && store_ready store-cap; then
   stop_workers
   drop_schema "$s"
   [ -z "$why" ] && pass "store-cap (4 workers x 16, $busy of them claimed: $cap; $once)" || fail store-cap "$why"
+fi
+
+# --- 14. store: the PostgreSQL server restarted mid-run ----------------------------------------
+# The store lives on a private PostgreSQL 15 cluster (initdb in a temporary directory, on a free
+# port, run as the postgres OS user when we are root; the shared server is never touched). Two
+# workers (8 sessions each, lease 3 s) and a coordinator run the A/B; once 8 records landed the
+# server is restarted with `pg_ctl restart -m fast` (backends told to go: 57P01), once 30 landed
+# with `-m immediate` (a crash: no checkpoint, crash recovery at start, 57P03 while it runs).
+# After each restart the coordinator must hold its run's advisory lock again and both workers
+# must claim again; then the run must reach the undisturbed result, no attempt may be handed out
+# twice, the local log must be the store's records and the ledger the log's, an attempt lost
+# while the server was away must be recorded lost once and issued again, and no process may
+# write more than 6 warning lines (a store that is away is said once, not at every retry).
+# Without the binaries (or, as root, the postgres user) it SKIPs; under CI=true it FAILs. The
+# cluster is stopped and removed at the end (and on exit); METAORCH_PG_BIN names other binaries.
+PG_BIN="${METAORCH_PG_BIN:-/usr/lib/postgresql/15/bin}"
+pg_as() { (cd "$pg_dir" && if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi); }
+pg_ctl_() { pg_as "$PG_BIN/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" "$@"; }
+pg_private_ready() {
+  local why=""
+  if [ ! -x "$PG_BIN/initdb" ] || [ ! -x "$PG_BIN/pg_ctl" ] || [ ! -x "$PG_BIN/postgres" ]; then
+    why="no PostgreSQL binaries (initdb, pg_ctl, postgres) in $PG_BIN (METAORCH_PG_BIN names another directory)"
+  elif [ "$(id -u)" = 0 ] && { ! id postgres > /dev/null 2>&1 || ! command -v runuser > /dev/null; }; then
+    why="running as root without a 'postgres' user (or runuser) to run a private PostgreSQL server as"
+  elif ! command -v psql > /dev/null; then
+    why="no psql"
+  fi
+  [ -z "$why" ] && return 0
+  if [ "${CI:-}" = true ]; then fail "$1" "$why (CI=true: the scenario must run)"; else echo "SKIP $1: $why"; fi
+  return 1
+}
+# pg_private_start: a fresh cluster in a new directory, started on a free port; sets pg_dir, pg_port, pg_base
+pg_private_start() {
+  pg_dir="$(mktemp -d "${TMPDIR:-/tmp}/metaorch-chaos-pg.XXXXXX")" || { echo "cannot make a directory for the cluster"; return 1; }
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres: "$pg_dir" && pg_as test -w "$pg_dir" \
+      || { echo "the postgres user cannot write $pg_dir (a TMPDIR it cannot reach?)"; return 1; }
+  fi
+  pg_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  pg_base="postgresql://postgres@127.0.0.1:$pg_port/postgres"
+  pg_as "$PG_BIN/initdb" -D "$pg_dir/data" -A trust -U postgres -E UTF8 --locale=C --no-sync > "$pg_dir/initdb.log" 2>&1 \
+    || { echo "initdb failed: $(tail -1 "$pg_dir/initdb.log")"; return 1; }
+  pg_ctl_ -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1" -w -t 30 start > /dev/null 2>&1 \
+    || { echo "the private server did not start on port $pg_port: $(tail -1 "$pg_dir/server.log")"; return 1; }
+}
+pg_private_stop() { [ -d "$pg_dir/data" ] && pg_ctl_ -m immediate -w stop > /dev/null 2>&1; rm -rf "$pg_dir"; pg_dir=""; }
+# on_pg CMD...: a store helper (sql, at_least, store, start_workers) against the private server
+on_pg() { STORE_BASE="$pg_base" "$@"; }
+if want store-pg-restart && pg_private_ready store-pg-restart; then
+  s="chaos_pgr"
+  r="$work/store-pgr"
+  mkdir -p "$r"
+  why=""
+  golden_start
+  pg_private_start > "$r/pg-start" 2>&1 || why="$(tail -1 "$r/pg-start")"
+  [ -z "$why" ] && { migrate_store "$pg_base?schema=$s" || why="cannot migrate $pg_base?schema=$s"; }
+  restarted=""
+  if [ -z "$why" ]; then
+    on_pg start_workers "$s" 2 8 3 "$r"
+    "${JAVA[@]}" "${STORE_AB[@]}" --json --concurrency 16 --store "$pg_base?schema=$s" --local-workers 0 --results "$r" \
+      --run-id restart > /dev/null 2>"$r/err" &
+    c=$!
+    for step in "8 fast" "30 immediate"; do
+      read -r at mode <<< "$step"
+      wait_until 60 on_pg at_least "select count(*) from $s.records" "$at" || { why="$at records never landed: $(tail -1 "$r/err")"; break; }
+      [ -f "$r/runs/restart/result.json" ] && { why="the run finished before the -m $mode restart"; break; }
+      n=$(on_pg sql "select count(*) from $s.records")
+      pg_ctl_ -m "$mode" -w -t 30 restart > /dev/null 2>&1 || { why="pg_ctl restart -m $mode failed: $(tail -1 "$pg_dir/server.log")"; break; }
+      since=$(on_pg sql "select now()")
+      wait_until 20 on_pg at_least "select count(*) from pg_locks where locktype = 'advisory' and granted" 1 \
+        || { why="the run's lock was not taken again after the -m $mode restart: $(tail -1 "$r/err")"; break; }
+      wait_until 20 on_pg at_least "select count(distinct worker) from $s.attempts where claimed_at >= '$since'" 2 \
+        || { why="the workers did not both claim again after the -m $mode restart: $(tail -1 "$r/w1.log") / $(tail -1 "$r/w2.log")"; break; }
+      restarted="${restarted:+$restarted, }-m $mode at $n records"
+    done
+    [ -n "$why" ] && kill -9 "$c" 2>/dev/null
+    wait "$c" || why="${why:-the run failed: $(tail -1 "$r/err")}"
+  fi
+  [ -z "$why" ] && ! grep -q "automatic recovery in progress" "$pg_dir/server.log" && why="the -m immediate restart did not recover from a crash"
+  [ -z "$why" ] && for p in "${workers[@]}"; do kill -0 "$p" 2>/dev/null || why="a worker exited: $(tail -1 "$r"/w*.log | head -3)"; done
+  [ -z "$why" ] && { out=$(golden_wait) || why="$out"; }
+  [ -z "$why" ] && { out=$(check same_result "$store_golden" "$r/runs/restart/result.json") || why="$out"; }
+  [ -z "$why" ] && { once=$(on_pg store claimed_once "$s" restart) || why="$once"; }
+  [ -z "$why" ] && { lost=$(on_pg store lost_consistent "$s" restart "$r/runs/restart") || why="$lost"; }
+  [ -z "$why" ] && { same=$(on_pg store log_is_store "$s" restart "$r/runs/restart") || why="$same"; }
+  [ -z "$why" ] && { out=$(check log_ok "$r/runs/restart") || why="$out"; }
+  [ -z "$why" ] && { out=$(check ledger_ok "$r/runs/restart" "$r/experiments.jsonl") || why="$out"; }
+  warned=""
+  for f in "$r/err" "$r"/w*.log; do
+    [ -f "$f" ] || continue
+    k=$(grep -c "warning" "$f")
+    warned="${warned:+$warned, }$k"
+    [ -z "$why" ] && [ "$k" -gt 6 ] && why="$k warning lines in $(basename "$f") for 2 restarts, e.g. $(grep warning "$f" | head -1)"
+  done
+  stop_workers
+  pg_private_stop
+  [ -z "$why" ] && pass "store-pg-restart (restarted $restarted; lock taken again and both workers claimed again after each; $once; $lost recorded lost; local log = store: $same; warning lines: $warned (coordinator, workers); $(decision_of "$r/runs/restart/result.json") as undisturbed)" || fail store-pg-restart "$why"
 fi
 
 echo "$passed passed, $failed failed"

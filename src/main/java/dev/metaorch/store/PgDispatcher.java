@@ -90,6 +90,8 @@ public final class PgDispatcher implements SessionExecutor {
     private final Thread collector;
     private volatile boolean stopping;
     private volatile boolean closed;
+    /** Another coordinator took the run ({@link #abandon}): nothing more is written or collected. */
+    private volatile boolean abandoned;
     private volatile Throwable failure;
 
     /**
@@ -167,6 +169,18 @@ public final class PgDispatcher implements SessionExecutor {
 
     @Override
     public void cancelAll(String reason) {
+        if (abandoned) {
+            stopping = true;
+            synchronized (lock) {
+                for (var e : List.copyOf(jobs.entrySet())) {
+                    gate.release(e.getValue().reservation);
+                    e.getValue().reservation = null;
+                    complete(e.getKey(), e.getValue(), e.getValue().last);
+                }
+                lock.notifyAll();
+            }
+            return;
+        }
         List<AttemptKey> withdrawn = new ArrayList<>();
         synchronized (enqueueLock) {
             if (stopping) {
@@ -213,6 +227,16 @@ public final class PgDispatcher implements SessionExecutor {
     }
 
     /**
+     * Another coordinator took the run's lock (while this one's connection was cut): the run is
+     * left to it. Nothing more is written to the store (no attempt queued, no stop, no withdrawal,
+     * no spend) nor collected from it; the interrupt that follows ({@link #cancelAll}) ends the
+     * jobs in flight with their last record, as withdrawn ones.
+     */
+    void abandon() {
+        abandoned = true;
+    }
+
+    /**
      * Waits until no attempt of the run is claimed (their records landed, or their leases expired)
      * and every record written was collected into the local log, then stops.
      */
@@ -220,7 +244,7 @@ public final class PgDispatcher implements SessionExecutor {
     public void close() {
         long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         try {
-            while (failure == null && System.nanoTime() < end && claimedOrQueued() > 0) {
+            while (failure == null && !abandoned && System.nanoTime() < end && claimedOrQueued() > 0) {
                 synchronized (lock) {
                     lock.wait(200);
                 }
@@ -228,11 +252,13 @@ public final class PgDispatcher implements SessionExecutor {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        retrying("record the spend of run " + runId, () -> {
-            try (Connection c = store.connection()) {
-                writeGate(c);
-            }
-        });
+        if (!abandoned) {
+            retrying("record the spend of run " + runId, () -> {
+                try (Connection c = store.connection()) {
+                    writeGate(c);
+                }
+            });
+        }
         closed = true;
         enqueuer.interrupt();
         collector.interrupt();
@@ -288,6 +314,9 @@ public final class PgDispatcher implements SessionExecutor {
                 if (stopping) {
                     withdrawLocally(batch);
                     continue;
+                }
+                if (abandoned) {
+                    continue; // the run is another coordinator's: the interrupt that follows ends these jobs
                 }
                 try {
                     retrying("queue " + batch.size() + " attempts of run " + runId, () -> insertAttempts(batch));
@@ -364,7 +393,7 @@ public final class PgDispatcher implements SessionExecutor {
     private void collectLoop() {
         Connection listener = null;
         long nextScavenge = 0;
-        while (!closed) {
+        while (!closed && !abandoned) {
             try {
                 if (listener == null) {
                     listener = store.listenerConnection();

@@ -94,6 +94,7 @@ public final class PgRecordSink implements SessionStore {
             while (true) {
                 try {
                     write(batch);
+                    store.back(messages);
                     break;
                 } catch (SQLException e) {
                     if (!PgStore.transientFailure(e)) {
@@ -102,8 +103,7 @@ public final class PgRecordSink implements SessionStore {
                         batch.forEach(p -> p.done().completeExceptionally(io));
                         break;
                     }
-                    messages.accept("warning: " + store.url() + ": cannot write " + batch.size() + " record(s) ("
-                            + PgStore.firstLine(e.getMessage()) + "); trying again");
+                    store.away(messages, "write " + batch.size() + " record(s)", e); // once per outage, not per try
                     try {
                         Thread.sleep(delay);
                     } catch (InterruptedException ie) {

@@ -241,14 +241,19 @@ public final class PgRuns {
     /**
      * Takes the run's records no coordinator has taken yet, in id order, marking them taken in
      * the same statement. (Reading "after the last id seen" would miss a record whose id was
-     * assigned before, but committed after, one already read.)
+     * assigned before, but committed after, one already read.) Only while the run row names this
+     * process its coordinator: once another coordinator took the run (its lock, while this one's
+     * connection was cut), the records are its to take, not this one's.
      */
     public List<String> collectRecords(Connection c, String runId) throws SQLException {
         List<long[]> order = new ArrayList<>();
         List<String> lines = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("update records set collected = true where run_id = ? "
-                + "and not collected returning id, record")) {
+                + "and not collected and exists (select 1 from runs where run_id = ? and coordinator = ?) "
+                + "returning id, record")) {
             ps.setString(1, runId);
+            ps.setString(2, runId);
+            ps.setString(3, StoreCoordinator.hostPid());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     order.add(new long[] {rs.getLong(1), lines.size()});
@@ -272,9 +277,17 @@ public final class PgRuns {
         }
     }
 
+    /** Appends a tracker line, unless that very line is there already (a retry after an answer lost with its connection). */
     public void appendTracker(ObjectNode entry) {
-        try (Connection c = store.connection()) {
-            appendTracker(c, entry.path("run_id").asText(), entry.path("status").asText(), Json.line(entry));
+        String line = Json.line(entry);
+        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement("insert into tracker (run_id, "
+                + "status, entry) select ?, ?, ? where not exists (select 1 from tracker where run_id = ? and entry = ?)")) {
+            ps.setString(1, entry.path("run_id").asText());
+            ps.setString(2, entry.path("status").asText());
+            ps.setString(3, line);
+            ps.setString(4, entry.path("run_id").asText());
+            ps.setString(5, line);
+            ps.executeUpdate();
         } catch (SQLException e) {
             throw fail("append to the tracker", e);
         }

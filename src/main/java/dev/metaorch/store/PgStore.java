@@ -7,6 +7,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -27,6 +29,15 @@ public final class PgStore implements AutoCloseable {
 
     private final StoreUrl url;
     private final HikariDataSource pool;
+    private final Object outage = new Object();
+    /** An outage ({@link #away}) has not ended; when it began, whether and when it was said, when the last one ended. */
+    private volatile boolean inOutage;
+    private long awaySince;
+    private boolean said;
+    private long saidAt;
+    private boolean wasBack;
+    private long backAt;
+    private static final long BLIP_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private PgStore(StoreUrl url, HikariDataSource pool) {
         this.url = url;
@@ -149,8 +160,76 @@ public final class PgStore implements AutoCloseable {
             return true;
         }
         String state = e.getSQLState();
-        return state == null || state.startsWith("08") || state.startsWith("53") || state.startsWith("57P")
+        // 57P01 admin_shutdown (a fast restart, pg_terminate_backend), 57P02 crash_shutdown (an immediate
+        // restart, a backend crashed), 57P03 cannot_connect_now (starting, recovering, shutting down),
+        // 57P05 idle_session_timeout; not 57P04 database_dropped, which waiting does not fix
+        return state == null || state.startsWith("08") || state.startsWith("53") || state.equals("57P01")
+                || state.equals("57P02") || state.equals("57P03") || state.equals("57P05")
                 || state.equals("40001") || state.equals("40P01");
+    }
+
+    /**
+     * A transient failure of {@code what} (the store went away: a restart, a cut connection): the
+     * first of an outage is said in one line, then one line a minute while it lasts, however many
+     * threads of the process retry meanwhile; {@link #back} ends it. A failure within 5 s of the end
+     * of one (another thread's connection that died with the restart) is the same outage: said only
+     * if it lasts 5 s. The pool's connections are evicted at each (after a restart every one of them
+     * is dead, and one used within the last half second is handed out unchecked).
+     */
+    public void away(Consumer<String> messages, String what, SQLException e) {
+        long now = System.nanoTime();
+        String line;
+        synchronized (outage) {
+            if (!inOutage) {
+                inOutage = true;
+                awaySince = now;
+                saidAt = now;
+                said = !(wasBack && now - backAt < BLIP_NANOS);
+                if (pool.getHikariPoolMXBean() != null) {
+                    pool.getHikariPoolMXBean().softEvictConnections();
+                }
+                if (!said) {
+                    return;
+                }
+                line = "warning: " + url + ": cannot " + what + " (" + firstLine(e.getMessage())
+                        + "); trying again until the store answers";
+            } else if (!said && now - awaySince >= BLIP_NANOS) {
+                said = true;
+                saidAt = now;
+                line = "warning: " + url + ": cannot " + what + " (" + firstLine(e.getMessage())
+                        + "); trying again until the store answers";
+            } else if (said && now - saidAt >= TimeUnit.MINUTES.toNanos(1)) {
+                saidAt = now;
+                line = "warning: " + url + ": still no answer after " + (now - awaySince) / 1_000_000_000L + " s ("
+                        + firstLine(e.getMessage()) + ")";
+            } else {
+                return;
+            }
+        }
+        messages.accept(line);
+    }
+
+    /** The store answered: an outage said by {@link #away} ends, with one line saying how long it lasted. */
+    public void back(Consumer<String> messages) {
+        if (!inOutage) {
+            return;
+        }
+        long now = System.nanoTime();
+        long lasted;
+        synchronized (outage) {
+            if (!inOutage) {
+                return;
+            }
+            inOutage = false;
+            wasBack = true;
+            backAt = now;
+            if (!said) {
+                return;
+            }
+            lasted = now - awaySince;
+        }
+        messages.accept(url + ": the store answers again (after " + String.format(java.util.Locale.ROOT, "%.1f",
+                lasted / 1e9) + " s)");
     }
 
     /** Sleeps {@code ms} (a retry's back-off); an interrupt ends it and stays set. */

@@ -24,7 +24,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.postgresql.PGConnection;
 
 /**
  * The store side of a coordinated run (ADR-181): publishes a new run (its row, its arms for the
@@ -39,7 +42,12 @@ public final class StoreCoordinator implements dev.metaorch.runner.TeamRun {
     private final PgRuns runs;
     private final Consumer<String> messages;
     private volatile Connection lockConnection;
+    /** The backend (server process) of {@link #lockConnection}: the lock's holder while this coordinator has it. */
+    private volatile int lockBackend;
     private volatile String lockedRun;
+    /** Another coordinator took the run's lock: nothing more is written to the run (it is theirs now). */
+    private volatile boolean lockLost;
+    private final List<PgDispatcher> dispatchers = new CopyOnWriteArrayList<>();
     private volatile Runnable onLockLost = () -> { };
     private Thread lockKeeper;
     private Worker localWorker;
@@ -81,10 +89,27 @@ public final class StoreCoordinator implements dev.metaorch.runner.TeamRun {
         }
     }
 
+    /** The backend holding the run's lock, 0 when none does (pg_locks splits the bigint key in two oids). */
+    private int lockHolder(Connection c, String runId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select pid from pg_locks where locktype = 'advisory' and granted "
+                + "and objsubid = 1 and database = (select oid from pg_database where datname = current_database()) "
+                + "and classid::bigint = (hashtext(?)::bigint >> 32) & 4294967295 "
+                + "and objid::bigint = hashtext(?)::bigint & 4294967295")) {
+            ps.setString(1, lockName(options.url(), runId));
+            ps.setString(2, lockName(options.url(), runId));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        }
+    }
+
     /**
      * Keeps the lock: its connection is looked at every second; when it was cut (the lock went
-     * with it) the lock is taken again on a new connection, and if another coordinator took it
-     * meanwhile, this one stops ({@link #onLockLost}).
+     * with it: pg_terminate_backend, a server restart) the lock is taken again on a new connection
+     * once the server answers, and if another coordinator took it meanwhile, this one stops
+     * ({@link #onLockLost}) without writing to the run again (its dispatchers are abandoned). A
+     * lock still held by this coordinator's own old backend (not gone yet, or a connection only
+     * slow to answer) is not another coordinator's: it is looked at again a second later.
      */
     private void keepLock() {
         while (lockedRun != null) {
@@ -101,20 +126,31 @@ public final class StoreCoordinator implements dev.metaorch.runner.TeamRun {
             } catch (SQLException e) {
                 // cut: take it again below
             }
+            Connection fresh = null;
             try {
-                Connection fresh = store.listenerConnection();
+                fresh = store.listenerConnection();
                 if (tryLock(fresh, lockedRun)) {
                     lockConnection = fresh;
+                    lockBackend = fresh.unwrap(PGConnection.class).getBackendPID();
+                    fresh = null;
+                    PgStore.closeQuietly(c);
                     messages.accept("warning: the connection holding run " + lockedRun + "'s lock was cut; lock taken again");
-                } else {
-                    fresh.close();
-                    messages.accept("error: run " + lockedRun + "'s lock was taken by another coordinator while this "
-                            + "one's connection was cut; stopping");
-                    onLockLost.run();
-                    return;
+                    continue;
                 }
+                int holder = lockHolder(fresh, lockedRun);
+                if (holder == 0 || holder == lockBackend) {
+                    continue; // released meanwhile, or still this coordinator's: look again
+                }
+                lockLost = true;
+                dispatchers.forEach(PgDispatcher::abandon);
+                messages.accept("error: run " + lockedRun + "'s lock was taken by another coordinator (backend " + holder
+                        + ") while this one's connection was cut; stopping, and leaving the run to it");
+                onLockLost.run();
+                return;
             } catch (SQLException e) {
                 // the store is away: look again in a second
+            } finally {
+                PgStore.closeQuietly(fresh);
             }
         }
     }
@@ -124,6 +160,7 @@ public final class StoreCoordinator implements dev.metaorch.runner.TeamRun {
     public void lock(String runId) {
         try {
             lockConnection = store.listenerConnection();
+            lockBackend = lockConnection.unwrap(PGConnection.class).getBackendPID();
             if (!tryLock(lockConnection, runId)) {
                 String holder = runs.run(runId).map(PgRuns.RunRow::coordinator).orElse("another process");
                 throw MetaorchException.invalidInput("run " + runId + " is coordinated by " + holder
@@ -150,15 +187,26 @@ public final class StoreCoordinator implements dev.metaorch.runner.TeamRun {
         }
     }
 
-    private static String hostPid() {
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            host = "unknown-host";
+    /**
+     * Who coordinates, as the run row's {@code coordinator} says it (records are collected only by
+     * it); looked up once, since the collector asks at every collection.
+     */
+    static String hostPid() {
+        String id = hostPid;
+        if (id == null) {
+            String host;
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
+                host = "unknown-host";
+            }
+            id = "pid " + ProcessHandle.current().pid() + " on " + host;
+            hostPid = id;
         }
-        return "pid " + ProcessHandle.current().pid() + " on " + host;
+        return id;
     }
+
+    private static volatile String hostPid;
 
     /**
      * Publishes a new run: its row (state running), its arms, the files of its folder (run.json,
@@ -270,6 +318,10 @@ public final class StoreCoordinator implements dev.metaorch.runner.TeamRun {
     public PgDispatcher executor(String runId, long seed, BudgetGate gate, int retries, long backoffMs,
             Map<String, ArmSetup> arms, JsonlSessionStore mirror, VariantRegistry registry,
             Path workerRoot, int runConcurrency) {
+        if (lockLost) {
+            throw MetaorchException.runtime("run " + runId + " is coordinated by another process now (it took the run's "
+                    + "lock while this one's connection was cut)");
+        }
         PgDispatcher d = new PgDispatcher(store, runId, seed, gate, retries, backoffMs, arms, lines -> {
             try {
                 mirror.appendLines(lines);
@@ -277,6 +329,7 @@ public final class StoreCoordinator implements dev.metaorch.runner.TeamRun {
                 throw new UncheckedIOException(e);
             }
         }, messages);
+        dispatchers.add(d);
         int local = options.localWorkersFor(runConcurrency);
         if (local > 0 && localWorker == null) {
             localWorker = new Worker(store, registry, local, options.lease(), workerRoot, messages);
@@ -287,14 +340,45 @@ public final class StoreCoordinator implements dev.metaorch.runner.TeamRun {
         return d;
     }
 
-    /** Records the run's end in the store. */
+    /**
+     * Records the run's end in the store (not when another coordinator took the run), waiting out a
+     * restarting server or a cut connection.
+     */
     @Override
     public void finish(String runId, String state, String decision, Double llr, long pairs, JsonNode result) {
-        runs.finish(runId, state, decision, llr, pairs, result);
+        if (!lockLost) {
+            patiently("record the end of run " + runId, () -> runs.finish(runId, state, decision, llr, pairs, result));
+        }
     }
 
     public void tracker(ObjectNode entry) {
-        runs.appendTracker(entry);
+        if (!lockLost) {
+            patiently("append to the tracker", () -> runs.appendTracker(entry));
+        }
+    }
+
+    /**
+     * Runs a write of the run's start or end, waiting out a transient failure (the server restarting,
+     * a cut connection) for up to two minutes; any other failure, or a longer outage, is thrown.
+     */
+    private void patiently(String what, Runnable write) {
+        long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        long delay = 100;
+        while (true) {
+            try {
+                write.run();
+                store.back(messages);
+                return;
+            } catch (MetaorchException e) {
+                if (!(e.getCause() instanceof SQLException sql) || !PgStore.transientFailure(sql)
+                        || System.nanoTime() > end) {
+                    throw e;
+                }
+                store.away(messages, what, sql);
+                PgStore.pause(delay);
+                delay = Math.min(2000, delay * 2);
+            }
+        }
     }
 
     @Override

@@ -146,6 +146,7 @@ public final class Worker implements AutoCloseable {
                 if (free > 0) {
                     got = claim(free);
                 }
+                store.back(messages);
                 if (got > 0 || slots.availablePermits() < concurrency) {
                     idleSince = System.nanoTime();
                 }
@@ -168,8 +169,12 @@ public final class Worker implements AutoCloseable {
                 if (stopped) {
                     break;
                 }
-                messages.accept("warning: " + store.url() + ": " + PgStore.firstLine(String.valueOf(e.getMessage()))
-                        + "; connecting again");
+                if (sqlCause(e) instanceof SQLException sql && PgStore.transientFailure(sql)) {
+                    store.away(messages, "claim work", sql); // said once per outage, not every half second
+                } else {
+                    messages.accept("warning: " + store.url() + ": " + PgStore.firstLine(String.valueOf(e.getMessage()))
+                            + "; connecting again");
+                }
                 PgStore.closeQuietly(listener);
                 listener = null;
                 PgStore.pause(500);
@@ -256,10 +261,22 @@ public final class Worker implements AutoCloseable {
     }
 
     private void start(AttemptKey k, String taskJson) {
-        RunContext ctx;
+        RunContext ctx = null;
         Task task;
         try {
-            ctx = context(k.runId());
+            while (ctx == null) {
+                try {
+                    ctx = context(k.runId());
+                } catch (MetaorchException e) {
+                    // the store went away while the run was read (a restart): wait, the claim held and its lease
+                    // renewed; given up, it would stay claimed, renewed by the heartbeat, and the run would wait for it
+                    if (stopped || !(e.getCause() instanceof SQLException sql) || !PgStore.transientFailure(sql)) {
+                        throw e;
+                    }
+                    store.away(messages, "read run " + k.runId(), sql);
+                    PgStore.pause(500);
+                }
+            }
             task = ctx.tasks().get(taskJson);
             if (task == null) {
                 task = Json.mapper().readValue(taskJson, Task.class);
@@ -329,10 +346,19 @@ public final class Worker implements AutoCloseable {
                         }
                     }
                 }
+                store.back(messages);
             } catch (SQLException | RuntimeException e) {
-                messages.accept("warning: worker heartbeat: " + PgStore.firstLine(String.valueOf(e.getMessage())));
+                if (sqlCause(e) instanceof SQLException sql && PgStore.transientFailure(sql)) {
+                    store.away(messages, "renew the leases of worker " + id, sql);
+                } else {
+                    messages.accept("warning: worker heartbeat: " + PgStore.firstLine(String.valueOf(e.getMessage())));
+                }
             }
         }
+    }
+
+    private static Throwable sqlCause(Exception e) {
+        return e instanceof SQLException ? e : e.getCause();
     }
 
     /** Stops claiming; {@link #close} then cancels what runs. */
