@@ -88,6 +88,7 @@ public final class PgDispatcher implements SessionExecutor {
     private final ScheduledExecutorService backoff;
     private final Thread enqueuer;
     private final Thread collector;
+    private final QueueVacuum vacuum;
     private volatile boolean stopping;
     private volatile boolean closed;
     /** Another coordinator took the run ({@link #abandon}): nothing more is written or collected. */
@@ -119,6 +120,7 @@ public final class PgDispatcher implements SessionExecutor {
                 ps.executeUpdate();
             }
         });
+        this.vacuum = new QueueVacuum(store, messages);
         this.enqueuer = daemon(this::enqueueLoop, "store-enqueuer");
         this.collector = daemon(this::collectLoop, "store-collector");
         enqueuer.start();
@@ -263,6 +265,7 @@ public final class PgDispatcher implements SessionExecutor {
         enqueuer.interrupt();
         collector.interrupt();
         backoff.shutdownNow();
+        vacuum.close();
         try {
             enqueuer.join(5000);
             collector.join(5000);
@@ -456,6 +459,7 @@ public final class PgDispatcher implements SessionExecutor {
         // into the local log first, all with one force (one force per record capped a run at ~200 sessions/s)
         mirror.accept(lines);
         landed.forEach(this::land);
+        vacuum.collected(lines.size());
     }
 
     /** Marks attempts whose lease expired lost, with a record each, in one transaction. */
