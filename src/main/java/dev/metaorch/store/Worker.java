@@ -13,6 +13,7 @@ import dev.metaorch.variant.VariantRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -62,6 +64,8 @@ public final class Worker implements AutoCloseable {
     private final PgRecordSink sink;
     private final Semaphore slots;
     private final Map<String, RunContext> contexts = new ConcurrentHashMap<>();
+    /** Runs this worker cannot run (a variant it lacks, an arm it cannot read): it claims none of their attempts. */
+    private final Set<String> refused = ConcurrentHashMap.newKeySet();
     private final AtomicLong claimed = new AtomicLong();
     private final AtomicLong finished = new AtomicLong();
     private final Thread heartbeat;
@@ -213,17 +217,20 @@ public final class Worker implements AutoCloseable {
      * One statement: adopt at most one free arm that must run on one worker (ADR-184) and has work
      * queued ({@code adopt}; SKIP LOCKED, so two workers never adopt the same arm), then claim up to
      * the free slots of the queued attempts, lowest pair first (a lost attempt issued again goes
-     * before later pairs), of arms that may run anywhere or are this worker's (params: worker, worker, limit, worker, lease seconds).
+     * before later pairs), of arms that may run anywhere or are this worker's, of runs it has not
+     * refused (params: worker, refused runs, refused runs, worker, limit, worker, lease seconds).
      */
     private static final String CLAIM = "with adopt as (update run_arms ra set worker = ? from ("
             + "select fa.run_id, fa.arm from run_arms fa join runs fr on fr.run_id = fa.run_id "
-            + "where fr.state = 'running' and fa.one_worker and fa.worker is null and exists (select 1 from attempts q "
+            + "where fr.state = 'running' and fa.one_worker and fa.worker is null and not (fa.run_id = any(?)) "
+            + "and exists (select 1 from attempts q "
             + "where q.run_id = fa.run_id and q.arm = fa.arm and q.state = 'queued') "
             + "order by fa.run_id, fa.arm limit 1 for update of fa skip locked) f "
             + "where ra.run_id = f.run_id and ra.arm = f.arm returning ra.run_id, ra.arm), "
             + "c as (select a.run_id, a.arm, a.pair, a.repeat, a.attempt from attempts a "
             + "join runs r on r.run_id = a.run_id join run_arms ra on ra.run_id = a.run_id and ra.arm = a.arm "
-            + "where a.state = 'queued' and r.state = 'running' and (not ra.one_worker or ra.worker = ? "
+            + "where a.state = 'queued' and r.state = 'running' and not (a.run_id = any(?)) "
+            + "and (not ra.one_worker or ra.worker = ? "
             + "or exists (select 1 from adopt d where d.run_id = a.run_id and d.arm = a.arm)) "
             + "order by a.pair, a.seq limit ? for update of a skip locked) "
             + "update attempts t set state = 'claimed', worker = ?, claims = t.claims + 1, claimed_at = now(), "
@@ -237,11 +244,14 @@ public final class Worker implements AutoCloseable {
         }
         List<Object[]> rows = new ArrayList<>();
         try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement(CLAIM)) {
+            Array refusedRuns = c.createArrayOf("text", refused.toArray());
             ps.setString(1, id);
-            ps.setString(2, id);
-            ps.setInt(3, free);
+            ps.setArray(2, refusedRuns);
+            ps.setArray(3, refusedRuns);
             ps.setString(4, id);
-            ps.setDouble(5, lease.toMillis() / 1000.0);
+            ps.setInt(5, free);
+            ps.setString(6, id);
+            ps.setDouble(7, lease.toMillis() / 1000.0);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new Object[] {new AttemptKey(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getInt(4),
@@ -283,8 +293,7 @@ public final class Worker implements AutoCloseable {
                 ctx.tasks().put(taskJson, task);
             }
         } catch (IOException | RuntimeException e) {
-            // the attempt stays claimed: its lease expires and the coordinator records it lost
-            messages.accept("error: run " + k.runId() + ": cannot run " + k + ": " + e.getMessage());
+            refuse(k, e);
             slots.release();
             return;
         }
@@ -300,6 +309,32 @@ public final class Worker implements AutoCloseable {
                 wake.notifyAll();
             }
         });
+    }
+
+    /**
+     * This worker cannot run the run (say, it lacks a variant's plugin): it claims none of its
+     * attempts from now on, and gives this one back by ending its lease, so that the coordinator
+     * records it lost and issues it again for another worker. (Kept claimed, the heartbeat would
+     * renew its lease for ever and the run would wait for it.)
+     */
+    private void refuse(AttemptKey k, Exception e) {
+        if (refused.add(k.runId())) {
+            messages.accept("error: run " + k.runId() + ": this worker cannot run it (" + e.getMessage()
+                    + "); it claims none of its attempts, and gives back those it holds");
+        }
+        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement("update attempts set "
+                + "lease_until = now() where run_id = ? and arm = ? and pair = ? and repeat = ? and attempt = ? "
+                + "and worker = ? and state = 'claimed'")) {
+            ps.setString(1, k.runId());
+            ps.setString(2, k.arm());
+            ps.setLong(3, k.pair());
+            ps.setInt(4, k.repeat());
+            ps.setInt(5, k.attempt());
+            ps.setString(6, id);
+            ps.executeUpdate();
+        } catch (SQLException ex) {
+            // the heartbeat no longer renews it: its lease runs out
+        }
     }
 
     private RunContext context(String runId) {
@@ -326,9 +361,10 @@ public final class Worker implements AutoCloseable {
             }
             try (Connection c = store.connection()) {
                 try (PreparedStatement ps = c.prepareStatement("update attempts set lease_until = now() + make_interval(secs => ?) "
-                        + "where worker = ? and state = 'claimed'")) {
+                        + "where worker = ? and state = 'claimed' and not (run_id = any(?))")) {
                     ps.setDouble(1, lease.toMillis() / 1000.0);
                     ps.setString(2, id);
+                    ps.setArray(3, c.createArrayOf("text", refused.toArray()));
                     ps.executeUpdate();
                 }
                 try (PreparedStatement ps = c.prepareStatement("update workers set heartbeat = now() where worker_id = ?")) {

@@ -15,7 +15,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -179,6 +184,74 @@ class TeamRunTest {
             assertThat(count(f, "select count(*) from records where outcome = 'timeout'")).isZero();
             assertThat(count(f, "select count(*) from run_arms where worker = 'zombie'")).isZero();
             assertLogIsTheStores(f, tmp.resolve("adopt/runs/adopt/sessions.jsonl"), "adopt");
+        }
+    }
+
+    @Test
+    void aWorkerThatCannotRunARunGivesItsAttemptsBackAndClaimsNoMoreOfIt() throws Exception {
+        Answer local = Answer.of(run("local", "r"));
+        try (TestPostgres.Fresh f = TestPostgres.freshStore("refuse")) {
+            CompletableFuture<CommandResult> coordinator = CompletableFuture.supplyAsync(() -> run("refuse", "refuse",
+                    "--store", f.url().toString(), "--local-workers", "0"));
+            awaitCount(f, "select count(*) from attempts where state = 'queued'", 1);
+            // the arms name a variant this worker's registry lacks (as a worker without a plugin would see them)
+            Map<String, String> specs = new HashMap<>();
+            try (Connection c = f.store().connection(); ResultSet rs = c.createStatement().executeQuery(
+                    "select arm, spec::text from run_arms")) {
+                while (rs.next()) {
+                    specs.put(rs.getString(1), rs.getString(2));
+                }
+            }
+            execute(f, "update run_arms set spec = jsonb_set(spec, '{configTree,variant}', '\"no-such-variant\"')");
+            assertThat(count(f, "select count(*) from run_arms where spec -> 'configTree' ->> 'variant' = 'no-such-variant'"))
+                    .isEqualTo(specs.size()).isEqualTo(2);
+            List<String> messages = new CopyOnWriteArrayList<>();
+            Worker bad = new Worker(f.store(), VariantRegistry.load(tmp.resolve("no-plugins")), 4, Duration.ofSeconds(30),
+                    tmp.resolve("bad"), messages::add);
+            Thread badThread = new Thread(() -> bad.run(null));
+            badThread.start();
+            try {
+                // what it claimed comes back as lost long before its 30 s lease, and is issued again
+                awaitCount(f, "select count(*) from attempts where worker = '" + bad.id() + "' and state = 'lost'", 1);
+                awaitCount(f, "select count(*) from attempts where worker = '" + bad.id() + "' and state = 'lost' "
+                        + "and (select count(*) from attempts where worker = '" + bad.id() + "' and state <> 'lost') = 0", 1);
+                for (var e : specs.entrySet()) {
+                    try (var ps = f.store().connection().prepareStatement(
+                            "update run_arms set spec = ?::jsonb where arm = ?")) {
+                        ps.setString(1, e.getValue());
+                        ps.setString(2, e.getKey());
+                        ps.executeUpdate();
+                    }
+                }
+                Answer a = Answer.of(withWorkers(f, new int[] {4}, () -> coordinator.get(120, TimeUnit.SECONDS)));
+                assertThat(a.decision()).isEqualTo(local.decision());
+                assertThat(a.pairs()).isEqualTo(local.pairs());
+                assertThat(a.llr()).isEqualTo(local.llr());
+            } finally {
+                bad.close(Duration.ofSeconds(5));
+                badThread.join(10_000);
+            }
+            long lost = count(f, "select count(*) from attempts where worker = '" + bad.id() + "' and state = 'lost'");
+            assertThat(lost).as("it claimed no more of the run once refused").isEqualTo(bad.stats().claimed()).isPositive();
+            JsonNode result = Json.mapper().readTree(tmp.resolve("refuse/runs/refuse/result.json").toFile());
+            assertThat(result.at("/ledger/lost_attempts").asLong()).isEqualTo(lost);
+            assertThat(messages.stream().filter(m -> m.contains("this worker cannot run it"))).hasSize(1);
+            assertLogIsTheStores(f, tmp.resolve("refuse/runs/refuse/sessions.jsonl"), "refuse");
+        }
+    }
+
+    private static void execute(TestPostgres.Fresh f, String sql) throws SQLException {
+        try (Connection c = f.store().connection()) {
+            c.createStatement().executeUpdate(sql);
+        }
+    }
+
+    /** Waits (at most 60 s) until the query's count reaches {@code atLeast}: the store's state, not a timer. */
+    private static void awaitCount(TestPostgres.Fresh f, String sql, long atLeast) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (count(f, sql) < atLeast) {
+            assertThat(System.nanoTime()).as("waiting for: " + sql).isLessThan(end);
+            Thread.onSpinWait();
         }
     }
 
