@@ -86,6 +86,14 @@ public final class PgStore implements AutoCloseable {
             throw MetaorchException.runtime(url + ": cannot connect to PostgreSQL: " + firstLine(e.getMessage()), e);
         }
         // after the connection above went back to the pool: Flyway takes its own
+        if (requireSchema) {
+            try {
+                store.refuseNewerSchema();
+            } catch (MetaorchException e) {
+                ds.close();
+                throw e;
+            }
+        }
         if (requireSchema && store.flyway().info().pending().length > 0) {
             ds.close();
             throw MetaorchException.invalidInput(url + ": the store's schema is older than this metaorch; run "
@@ -128,8 +136,35 @@ public final class PgStore implements AutoCloseable {
         return DriverManager.getConnection(url.jdbcUrl(), p);
     }
 
+    /** A store migrated by a newer metaorch: its tables may mean what this version does not know. */
+    private void refuseNewerSchema() {
+        var future = java.util.Arrays.stream(flyway().info().applied())
+                .filter(m -> m.getState() == org.flywaydb.core.api.MigrationState.FUTURE_SUCCESS
+                        || m.getState() == org.flywaydb.core.api.MigrationState.FUTURE_FAILED)
+                .map(m -> "V" + m.getVersion()).toList();
+        if (!future.isEmpty()) {
+            throw MetaorchException.invalidInput(url + ": the store's schema has migration(s) " + String.join(", ", future)
+                    + " that this metaorch does not know: it was migrated by a newer metaorch; use that version");
+        }
+    }
+
     /** Applies the pending migrations; returns what it did. */
     public MigrateResult migrate() {
+        try (Connection c = connection(); var ps = c.prepareStatement("select count(*) filter (where table_name <> "
+                + "'flyway_schema_history'), count(*) filter (where table_name = 'flyway_schema_history') "
+                + "from information_schema.tables where table_schema = ?")) {
+            ps.setString(1, url.schema());
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getLong(1) > 0 && rs.getLong(2) == 0) {
+                    throw MetaorchException.invalidInput(url + ": schema '" + url.schema() + "' already holds tables "
+                            + "that are not a metaorch store; name another with ?schema=");
+                }
+            }
+        } catch (SQLException e) {
+            throw MetaorchException.runtime(url + ": cannot read schema '" + url.schema() + "': " + firstLine(e.getMessage()), e);
+        }
+        refuseNewerSchema();
         try {
             return flyway().migrate();
         } catch (org.flywaydb.core.api.FlywayException e) {

@@ -24,6 +24,10 @@ public record StoreUrl(String host, int port, String database, String user, Stri
             throw MetaorchException.invalidInput("store URL: schema '" + schema
                     + "' must be a lower-case SQL identifier (letters, digits, _; at most 63)");
         }
+        if (schema.startsWith("pg_") || schema.equals("information_schema")) {
+            throw MetaorchException.invalidInput("store URL: schema '" + schema + "' is PostgreSQL's own; "
+                    + "name one for metaorch (the default is metaorch)");
+        }
     }
 
     /** Parses {@code text}; {@code where} names its origin in the error (--store, METAORCH_STORE). */
@@ -42,8 +46,17 @@ public record StoreUrl(String host, int port, String database, String user, Stri
         } catch (URISyntaxException e) {
             throw MetaorchException.invalidInput(where + ": not a URL: " + e.getReason() + " in '" + redact(text) + "'");
         }
+        if (uri.getRawAuthority() != null && uri.getHost() == null) {
+            // java.net.URI gives up on the server part (a port that is not a number, an @ in a password):
+            // never fall back to another server
+            throw MetaorchException.invalidInput(where + ": cannot read the host and port of '" + redact(text)
+                    + "' (a port must be a number; an @ or : in a password must be written %40 or %3A)");
+        }
         String host = uri.getHost() == null ? "127.0.0.1" : uri.getHost();
         int port = uri.getPort() < 0 ? 5432 : uri.getPort();
+        if (port < 1 || port > 65535) {
+            throw MetaorchException.invalidInput(where + ": port " + port + " is not in 1..65535 in '" + redact(text) + "'");
+        }
         String path = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
         if (path.isEmpty() || path.contains("/")) {
             throw MetaorchException.invalidInput(where + ": the URL must name one database, as in postgresql://"
@@ -60,7 +73,9 @@ public record StoreUrl(String host, int port, String database, String user, Stri
         if (uri.getRawQuery() != null) {
             for (String kv : uri.getRawQuery().split("&")) {
                 String[] p = kv.split("=", 2);
-                query.put(decode(p[0]), p.length > 1 ? decode(p[1]) : "");
+                if (query.put(decode(p[0]), p.length > 1 ? decode(p[1]) : "") != null) {
+                    throw MetaorchException.invalidInput(where + ": URL parameter '" + decode(p[0]) + "' given twice");
+                }
             }
         }
         String user2 = query.getOrDefault("user", user);
@@ -72,7 +87,11 @@ public record StoreUrl(String host, int port, String database, String user, Stri
                         + "' (known: schema, user, password)");
             }
         }
-        return new StoreUrl(host, port, path, user2, password2, schema);
+        try {
+            return new StoreUrl(host, port, path, user2, password2, schema);
+        } catch (MetaorchException e) {
+            throw MetaorchException.invalidInput(where + ": " + e.getMessage().replaceFirst("^store URL: ", ""));
+        }
     }
 
     /** The store named by {@code --store} or, when that is null, by {@code METAORCH_STORE}; null if neither. */
