@@ -50,7 +50,8 @@ public final class Worker implements AutoCloseable {
     }
 
     /** {@code tasks}: each task read once from its JSON (a run queues the same few tasks thousands of times). */
-    private record RunContext(String runId, Map<String, ArmSetup> arms, SessionRunner runner, Map<String, Task> tasks) {
+    private record RunContext(String runId, Map<String, ArmSetup> arms, SessionRunner runner, Map<String, Task> tasks,
+            Set<String> startedArms) {
     }
 
     private final PgStore store;
@@ -264,13 +265,20 @@ public final class Worker implements AutoCloseable {
         }
         slots.release(free - rows.size());
         claimed.addAndGet(rows.size());
+        // the lowest pair claimed of each arm: where a stateful arm's instance starts (claims take the lowest first)
+        Map<String, Long> lowest = new HashMap<>();
         for (Object[] row : rows) {
-            start((AttemptKey) row[0], (String) row[1]);
+            AttemptKey k = (AttemptKey) row[0];
+            lowest.merge(k.runId() + "\u0000" + k.arm(), k.pair(), Math::min);
+        }
+        for (Object[] row : rows) {
+            AttemptKey k = (AttemptKey) row[0];
+            start(k, (String) row[1], lowest.get(k.runId() + "\u0000" + k.arm()));
         }
         return rows.size();
     }
 
-    private void start(AttemptKey k, String taskJson) {
+    private void start(AttemptKey k, String taskJson, long lowestClaimedPair) {
         RunContext ctx = null;
         Task task;
         try {
@@ -298,6 +306,10 @@ public final class Worker implements AutoCloseable {
             return;
         }
         ArmSetup arm = ctx.arms().get(k.arm());
+        if (arm.variant().keepsStateAcrossSessions() && ctx.startedArms().add(k.arm())) {
+            // this instance takes the arm over at its lowest queued pair: earlier ones ran on another worker, or none did
+            arm.variant().startAt(lowestClaimedPair);
+        }
         SessionJob job = new SessionJob(arm, k.pair(), k.repeat(), task);
         ctx.runner().submit(job, k.attempt(), new BudgetGate.Reservation(k.arm(), 0)).whenComplete((r, e) -> {
             if (e != null) {
@@ -348,7 +360,7 @@ public final class Worker implements AutoCloseable {
                     o.path("backoff_ms").asLong(1000), o.path("max_steps").asInt(100),
                     o.path("max_cost_usd").asDouble(Double.MAX_VALUE), runDir.resolve("logs"));
             SessionRunner runner = new SessionRunner(sink, id, row.seed(), options, r -> { }, BudgetGate.unlimited());
-            return new RunContext(id, arms, runner, new ConcurrentHashMap<>());
+            return new RunContext(id, arms, runner, new ConcurrentHashMap<>(), ConcurrentHashMap.newKeySet());
         });
     }
 

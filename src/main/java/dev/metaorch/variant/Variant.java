@@ -22,6 +22,15 @@ public interface Variant extends AutoCloseable {
         return false;
     }
 
+    /**
+     * For a variant that {@linkplain #keepsStateAcrossSessions keeps state}: this instance takes
+     * over an arm whose pairs below {@code pair} ran elsewhere (a worker that stopped or died);
+     * it will not be asked for them, so it must not wait for them. Called once, before its first
+     * session. Default: nothing.
+     */
+    default void startAt(long pair) {
+    }
+
     @Override
     default void close() {
     }

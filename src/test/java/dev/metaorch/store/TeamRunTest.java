@@ -188,6 +188,35 @@ class TeamRunTest {
     }
 
     @Test
+    void aStatefulArmThatMovesMidRunStartsWhereItsLastWorkerStoppedWithoutWaitingForItsPast() throws Exception {
+        try (TestPostgres.Fresh f = TestPostgres.freshStore("move")) {
+            // sessions that take real (scaled) time, so that the run is still going when its first worker stops
+            CompletableFuture<CommandResult> coordinator = CompletableFuture.supplyAsync(() -> CommandResult.run(
+                    "run-experiment", "--control", "configs/baseline.json", "--test", "configs/hub/caching.json",
+                    "--quiet", "--json", "--results", tmp.resolve("move").toString(), "--run-id", "move", "--store",
+                    f.url().toString(), "--local-workers", "0", "--set", "params.real_latency=true", "--set",
+                    "params.latency_scale=0.01", "--set", "run.timeout_s=20"));
+            Worker first = new Worker(f.store(), VariantRegistry.load(tmp.resolve("no-plugins")), 2, Duration.ofSeconds(2),
+                    tmp.resolve("first"), m -> { });
+            Thread firstThread = new Thread(() -> first.run(null));
+            firstThread.start();
+            String caching = "select count(*) from records r join run_arms ra using (run_id, arm) where ra.one_worker";
+            awaitCount(f, caching, 6);
+            first.close(Duration.ZERO); // stops mid-run: its sessions in flight are cancelled, the arm is released
+            firstThread.join(10_000);
+            long before = count(f, caching);
+            CommandResult r = withWorkers(f, new int[] {2}, () -> coordinator.get(120, TimeUnit.SECONDS));
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(before).as("the run went on after the first worker stopped").isLessThan(count(f, caching));
+            assertThat(count(f, "select count(distinct a.worker) from attempts a join run_arms ra using (run_id, arm) "
+                    + "where ra.one_worker and a.state = 'done'")).as("the arm moved").isEqualTo(2);
+            // the second worker's instance started at the arm's lowest pair left: nobody waited for pairs run before
+            assertThat(count(f, "select count(*) from records where outcome = 'timeout'")).isZero();
+            assertLogIsTheStores(f, tmp.resolve("move/runs/move/sessions.jsonl"), "move");
+        }
+    }
+
+    @Test
     void aWorkerThatCannotRunARunGivesItsAttemptsBackAndClaimsNoMoreOfIt() throws Exception {
         Answer local = Answer.of(run("local", "r"));
         try (TestPostgres.Fresh f = TestPostgres.freshStore("refuse")) {

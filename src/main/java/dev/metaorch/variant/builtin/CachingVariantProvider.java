@@ -54,9 +54,19 @@ public final class CachingVariantProvider implements VariantProvider {
             return true;
         }
 
+        /** Its turn order starts at {@code pair}: earlier pairs ran on another worker (its cache starts empty). */
+        @Override
+        public synchronized void startAt(long pair) {
+            nextPair = Math.max(nextPair, pair);
+            notifyAll();
+        }
+
         @Override
         public SessionResult run(SessionRequest request) throws InterruptedException {
             if (!awaitTurn(request)) {
+                if (!request.cancellation().isCancelled()) {
+                    finishTurn(request.pair()); // a predecessor never came: later sessions must not wait for it too
+                }
                 return request.cancellation().isCancelled()
                         ? SimulatedVariantProvider.SimulatedVariant.cancelled(request, 0)
                         : SessionResult.infrastructure(Outcome.TIMEOUT, "timeout",
