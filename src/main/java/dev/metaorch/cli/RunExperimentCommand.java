@@ -117,7 +117,10 @@ final class RunExperimentCommand implements Callable<Integer> {
             ExperimentResult result = experiment.run(launch.resume);
             line.close();
             if (result.decision().equals("interrupted")) {
-                console.info("interrupted: resume with metaorch run-experiment --resume " + result.runId());
+                console.info("interrupted: resume with metaorch run-experiment --resume " + result.runId()
+                        + (Path.of("results").equals(in.results.dir) ? "" : " --results '" + in.results.dir + "'")
+                        // the URL as parsed: a password in it is shown as ***, never printed
+                        + (team.url == null ? "" : " --store '" + dev.metaorch.store.StoreUrl.parse(team.url, "--store") + "'"));
                 return ExitCodes.INTERRUPTED;
             }
             if (json.enabled) {

@@ -144,6 +144,19 @@ public final class AbExperiment {
         }
     }
 
+    /** A run coordinated through a team store is resumed through it, never as a local run. */
+    private static void refuseTeamRunWithoutItsStore(RunFolder folder) throws IOException {
+        if (!Files.isRegularFile(folder.manifest())) {
+            return;
+        }
+        String store = JsonFiles.read(folder.manifest(), folder.manifest().toString(), "run manifest").path("team_store")
+                .asText("");
+        if (!store.isEmpty()) {
+            throw MetaorchException.invalidInput("--resume " + folder.runId() + ": the run is coordinated through the team "
+                    + "store " + store + "; resume it with --store (or METAORCH_STORE) naming that store");
+        }
+    }
+
     private ExperimentResult runInternal(String resumeId, StoreCoordinator team) throws IOException {
         Instant started = Instant.now();
         ConfigLoader loader = new ConfigLoader();
@@ -157,6 +170,9 @@ public final class AbExperiment {
         ObjectNode manifest;
         OpenRun resumed = null;
         boolean resuming = resumeId != null;
+        if (resuming && team == null) {
+            refuseTeamRunWithoutItsStore(new RunFolder(results, SafeIds.require("--resume", resumeId)));
+        }
         if (resuming && team != null) {
             // on a machine without the run's folder, the store writes it back first
             team.materialize(new RunFolder(results, SafeIds.require("--resume", resumeId)));
@@ -246,6 +262,10 @@ public final class AbExperiment {
             manifest.putPOJO("overrides", options.overrides());
             manifest.set("settings", Json.tree(s));
             manifest.put("plan_tasks", common.size());
+            if (team != null) {
+                // a resume without the store would run the rest here and pay for what the store's workers run
+                manifest.put("team_store", options.team().url().toString());
+            }
             if (options.tasksLabel() != null || restrictToMetric) {
                 if (options.tasksLabel() != null) {
                     manifest.put("tasks_label", options.tasksLabel());

@@ -359,6 +359,11 @@ class TeamRunTest {
     void resumingAFinishedRunLeavesItFinishedInTheStore() throws Exception {
         try (TestPostgres.Fresh f = TestPostgres.freshStore("refinish")) {
             Answer.of(run("own", "own", "--store", f.url().toString()));
+            // without its store the run is not resumed here (its rest would be run, and paid, twice)
+            CommandResult local = CommandResult.run("run-experiment", "--resume", "own", "--results",
+                    tmp.resolve("own").toString(), "--quiet");
+            assertThat(local.exitCode()).isEqualTo(2);
+            assertThat(local.err()).contains("coordinated through the team store " + f.url()).contains("--store");
             CommandResult again = CommandResult.run("run-experiment", "--resume", "own", "--results",
                     tmp.resolve("own").toString(), "--store", f.url().toString(), "--quiet");
             assertThat(again.exitCode()).as(again.err()).isZero();
