@@ -50,14 +50,49 @@ final class SharedOptions {
                         + "(default: $METAORCH_STORE).")
         String url;
 
-        /** The store named by --store or METAORCH_STORE; null when neither names one. */
+        @Spec(Spec.Target.MIXEE) CommandSpec mixee;
+
+        /**
+         * The store named by --store or METAORCH_STORE; null when neither names one, or when only
+         * METAORCH_STORE does and --results was given on the command line (the folder asked for wins
+         * over the environment). An empty --store is bad input.
+         */
         StoreUrl optional() {
+            if (url != null && url.isBlank()) {
+                throw MetaorchException.invalidInput("--store: empty; give postgresql://host:5432/database, or leave "
+                        + "--store out to read --results");
+            }
+            if (url == null && resultsGiven()) {
+                return null;
+            }
             return StoreUrl.fromOptionOrEnv(url);
+        }
+
+        /** --store or METAORCH_STORE, whatever else was given (a worker's --results is where its agents log). */
+        private StoreUrl given() {
+            if (url != null && url.isBlank()) {
+                throw MetaorchException.invalidInput("--store: empty; give postgresql://host:5432/database");
+            }
+            return StoreUrl.fromOptionOrEnv(url);
+        }
+
+        private boolean resultsGiven() {
+            for (CommandSpec c = mixee; c != null; c = c.parent()) {
+                picocli.CommandLine line = c.commandLine();
+                if (line != null && line.getParseResult() != null) {
+                    picocli.CommandLine.ParseResult pr = line.getParseResult();
+                    while (pr.hasSubcommand()) {
+                        pr = pr.subcommand();
+                    }
+                    return pr.hasMatchedOption("--results");
+                }
+            }
+            return false;
         }
 
         /** The store named by --store or METAORCH_STORE; neither is bad input (exit 2, one line). */
         StoreUrl required(String command) {
-            StoreUrl u = optional();
+            StoreUrl u = given();
             if (u == null) {
                 throw MetaorchException.invalidInput(command + ": no store given: add --store "
                         + "postgresql://host:5432/database or set " + StoreUrl.ENV);

@@ -227,6 +227,23 @@ class StoreImportExportTest {
     }
 
     @Test
+    void aResultsFolderGivenOnTheCommandLineWinsOverMetaorchStoreAndAnEmptyStoreIsRefused() throws Exception {
+        // METAORCH_STORE names a server that does not answer: reading the folder must not try it
+        for (String[] args : new String[][] {{"experiments", "--results", tmp.toString(), "--json"},
+            {"analyze", "--results", tmp.toString(), "--all"}}) {
+            ProcessBuilder pb = new ProcessBuilder(dev.metaorch.testing.ChildJvm.command(
+                    "dev.metaorch.cli.MetaorchApplication", args)).redirectErrorStream(true);
+            pb.environment().put(StoreUrl.ENV, "postgresql://127.0.0.1:1/nowhere");
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as(out).isNotEqualTo(1);
+            assertThat(out).as(String.join(" ", args)).doesNotContain("127.0.0.1:1").doesNotContain("reading the runs of");
+        }
+        CommandResult empty = CommandResult.run("analyze", "--store", "", "--results", tmp.toString());
+        assertThat(empty).exitedWith(2).errLines(1).errContains("--store: empty");
+    }
+
+    @Test
     void migrateReportsTheVersionAndIsANoOpTheSecondTime() throws Exception {
         TestPostgres.requireReachable();
         StoreUrl url = TestPostgres.uniqueUrl("migratecli");
