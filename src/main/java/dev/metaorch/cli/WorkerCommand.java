@@ -1,6 +1,7 @@
 package dev.metaorch.cli;
 
 import dev.metaorch.common.ExitCodes;
+import dev.metaorch.common.MetaorchException;
 import dev.metaorch.store.PgStore;
 import dev.metaorch.store.Worker;
 import dev.metaorch.variant.VariantRegistry;
@@ -49,6 +50,9 @@ final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Duration lease = StoreOptions.lease(leaseS);
+        if (idleExitS != null && !(idleExitS > 0 && idleExitS <= 31_536_000)) {
+            throw MetaorchException.invalidInput("--idle-exit-s: must be a number of seconds above 0, got " + idleExitS);
+        }
         var url = store.required("worker");
         VariantRegistry registry = VariantRegistry.load(plugins.dir);
         Console console = new Console(spec);

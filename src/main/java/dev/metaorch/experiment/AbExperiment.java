@@ -174,9 +174,10 @@ public final class AbExperiment {
             refuseTeamRunWithoutItsStore(new RunFolder(results, SafeIds.require("--resume", resumeId)));
         }
         if (resuming && team != null) {
-            // on a machine without the run's folder, the store writes it back first
-            team.materialize(new RunFolder(results, SafeIds.require("--resume", resumeId)));
+            // the run's lock first (a second coordinator is refused before it writes anything), then, on a
+            // machine without the run's folder, the store writes it back
             team.lock(resumeId);
+            team.materialize(new RunFolder(results, SafeIds.require("--resume", resumeId)));
         }
         if (resuming) {
             // locks the run (a second owner is refused), checks its snapshot, redoes its hashes

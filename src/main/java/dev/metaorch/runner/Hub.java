@@ -109,9 +109,10 @@ public final class Hub {
             team.onLockLost(control::interrupt);
         }
         if (resuming && team != null) {
-            // on a machine without the run's folder, the store writes it back first
-            team.materialize(new RunFolder(options.resultsDir(), SafeIds.require("--resume", options.resume())));
+            // the run's lock first (a second coordinator is refused before it writes anything), then, on a
+            // machine without the run's folder, the store writes it back
             team.lock(options.resume());
+            team.materialize(new RunFolder(options.resultsDir(), SafeIds.require("--resume", options.resume())));
         }
         if (resuming) {
             resumed = opener.resume(options.resume(), "hub", options.force(), registry, messages);

@@ -396,6 +396,7 @@ public final class PgDispatcher implements SessionExecutor {
     private void collectLoop() {
         Connection listener = null;
         long nextScavenge = 0;
+        long nextWorkerCheck = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!closed && !abandoned) {
             try {
                 if (listener == null) {
@@ -409,6 +410,10 @@ public final class PgDispatcher implements SessionExecutor {
                 if (System.nanoTime() >= nextScavenge) {
                     scavenge();
                     nextScavenge = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+                }
+                if (System.nanoTime() >= nextWorkerCheck) {
+                    checkWorkersAlive();
+                    nextWorkerCheck = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 }
             } catch (RuntimeException e) {
                 if (e.getCause() instanceof SQLException sql && PgStore.transientFailure(sql) && !closed) {
@@ -460,6 +465,30 @@ public final class PgDispatcher implements SessionExecutor {
         mirror.accept(lines);
         landed.forEach(this::land);
         vacuum.collected(lines.size());
+    }
+
+    /** Said once while no worker is alive on the store and attempts of this run wait (said again after one came). */
+    private boolean saidNoWorker;
+
+    private void checkWorkersAlive() throws SQLException {
+        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement("select (select count(*) from "
+                + "workers where stopped_at is null and heartbeat > now() - make_interval(secs => coalesce(lease_s, 60))), "
+                + "(select count(*) from attempts where run_id = ? and state = 'queued')")) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long alive = rs.getLong(1);
+                long queued = rs.getLong(2);
+                if (alive == 0 && queued > 0 && !saidNoWorker) {
+                    messages.accept("warning: no `metaorch worker` is alive on " + store.url() + " and " + queued
+                            + " attempt(s) of run " + runId + " wait; start one: metaorch worker --store '" + store.url()
+                            + "'");
+                    saidNoWorker = true;
+                } else if (alive > 0) {
+                    saidNoWorker = false;
+                }
+            }
+        }
     }
 
     /** Marks attempts whose lease expired lost, with a record each, in one transaction. */

@@ -356,6 +356,21 @@ class TeamRunTest {
     }
 
     @Test
+    void aResumeRefusedBecauseAnotherCoordinatorHoldsTheRunWritesNothing() throws Exception {
+        try (TestPostgres.Fresh f = TestPostgres.freshStore("held")) {
+            Answer.of(run("own", "own", "--store", f.url().toString()));
+            try (StoreCoordinator holder = new StoreCoordinator(new TeamOptions(f.url(), 0, Duration.ofSeconds(5)), m -> { })) {
+                holder.lock("own");
+                CommandResult second = CommandResult.run("run-experiment", "--resume", "own", "--results",
+                        tmp.resolve("elsewhere").toString(), "--store", f.url().toString(), "--quiet");
+                assertThat(second.exitCode()).isEqualTo(2);
+                assertThat(second.err()).contains("run own is coordinated by");
+                assertThat(tmp.resolve("elsewhere/runs/own")).as("nothing written before the refusal").doesNotExist();
+            }
+        }
+    }
+
+    @Test
     void resumingAFinishedRunLeavesItFinishedInTheStore() throws Exception {
         try (TestPostgres.Fresh f = TestPostgres.freshStore("refinish")) {
             Answer.of(run("own", "own", "--store", f.url().toString()));
