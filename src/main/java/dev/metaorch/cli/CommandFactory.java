@@ -65,8 +65,7 @@ public final class CommandFactory {
                 e.flush();
                 return me.exitCode();
             }
-            e.println("error: " + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage())
-                    + (root.stacktrace() ? "" : " (run with --stacktrace for details)"));
+            e.println("error: " + describe(ex) + (root.stacktrace() ? "" : " (run with --stacktrace for details)"));
             if (root.stacktrace()) {
                 ex.printStackTrace(e);
             }
@@ -74,6 +73,21 @@ public final class CommandFactory {
             return ExitCodes.RUNTIME_FAILURE;
         });
         return cl;
+    }
+
+    /** An unexpected failure in one line; a file system's names the file and what went wrong with it. */
+    static String describe(Throwable ex) {
+        Throwable t = ex instanceof java.io.UncheckedIOException u && u.getCause() != null ? u.getCause() : ex;
+        if (t instanceof java.nio.file.FileSystemException fs) {
+            String what = fs instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : fs instanceof java.nio.file.NoSuchFileException ? "no such file or folder"
+                    : fs instanceof java.nio.file.NotDirectoryException ? "not a folder"
+                    : fs instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
+                    : fs instanceof java.nio.file.DirectoryNotEmptyException ? "folder not empty"
+                    : fs.getReason() != null ? fs.getReason() : fs.getClass().getSimpleName();
+            return fs.getFile() + (fs.getOtherFile() == null ? "" : " -> " + fs.getOtherFile()) + ": " + what;
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     /** Defaults shown and the example-preserving footer, for this command and every subcommand. */

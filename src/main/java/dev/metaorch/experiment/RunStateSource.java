@@ -149,7 +149,8 @@ public final class RunStateSource {
         Instant lastWrite = replay.lastWrite();
         String updated = lastWrite == null ? null : lastWrite.toString();
         return new RunState(info.runId(), info.kind().label(), info.experiment(), status, statusReason, decision, reason,
-                ruleState, rule, replay.arms(info.arms()), figures, eta, etaBasis,
+                ruleState, rule, replay.arms(info.arms()), figures,
+                eta == null ? null : Math.round(eta * 10) / 10.0, etaBasis, // an estimate: a tenth of a second is plenty
                 s == null ? null : s.metric().label(), info.startedAt().toString(), updated,
                 status.resumable() ? store.resumeCommand(info.runId()) : null, replay.trace(), effect);
     }

@@ -71,7 +71,13 @@ public final class DashboardServer implements AutoCloseable {
         if (token != null && token.length() < 16) {
             throw MetaorchException.invalidInput("--token: must be at least 16 characters, got " + token.length());
         }
-        HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 64);
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(bind, port), 64);
+        } catch (java.net.BindException e) {
+            throw MetaorchException.invalidInput("--port " + port + ": cannot listen on " + bind.getHostAddress() + ":"
+                    + port + " (" + e.getMessage() + "); pick another port, or 0 for a free one");
+        }
         AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 48, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "metaorch-serve-" + n.incrementAndGet());
@@ -123,17 +129,34 @@ public final class DashboardServer implements AutoCloseable {
             // went away) is the server's
             int status = e.exitCode() != dev.metaorch.common.ExitCodes.INVALID_INPUT ? 500
                     : e.getMessage() != null && e.getMessage().contains("no run with that id") ? 404 : 400;
-            trySend(ex, status, pages.error(status, e.getMessage()));
+            trySendError(ex, status, e.getMessage());
         } catch (IOException e) {
             // the client went away
         } catch (RuntimeException e) {
-            trySend(ex, 500, pages.error(500, String.valueOf(e)));
+            trySendError(ex, 500, String.valueOf(e));
         } finally {
             ex.close();
         }
     }
 
     /** An error page, unless the response had already begun (then the client sees a cut stream). */
+    /** An error as JSON ({@code {"error": …}}) to the JSON API, as a page to a browser. */
+    private void trySendError(HttpExchange ex, int status, String message) {
+        if (ex.getRequestURI().getPath().startsWith("/api/")) {
+            if (ex.getResponseCode() != -1) {
+                return;
+            }
+            try {
+                send(ex, status, "application/json; charset=utf-8",
+                        Json.line(Json.object().put("error", String.valueOf(message)).put("status", status)) + "\n");
+            } catch (IOException e) {
+                // the client went away
+            }
+            return;
+        }
+        trySend(ex, status, pages.error(status, message));
+    }
+
     private static void trySend(HttpExchange ex, int status, String html) {
         if (ex.getResponseCode() != -1) {
             return;

@@ -103,6 +103,10 @@ class DashboardServerTest {
     void unknownRunIsA404AndBadIdA400() throws IOException {
         assertThat(get(server.port(), "/run/nope", host())[0]).contains("404");
         assertThat(get(server.port(), "/session?id=..%2Fx%2F1", host())[0]).contains("400");
+        // the JSON API answers errors in JSON, pages in HTML
+        String[] api = get(server.port(), "/api/run/nope", host());
+        assertThat(api[0]).contains("404");
+        assertThat(api[2]).startsWith("{\"error\":").contains("no run with that id").contains("\"status\":404");
     }
 
     @Test
