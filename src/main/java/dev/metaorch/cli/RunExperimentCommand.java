@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
             "  metaorch run-experiment --control configs/baseline.json --test configs/exp_041.json --method fixed",
             "  metaorch run-experiment --resume exp_042-20261122-101500-123",
             "  metaorch run-experiment --control configs/baseline.json --test configs/exp_042.json \\",
-            "      --store postgresql://127.0.0.1:5432/test --local-workers 0   # sessions run by `metaorch worker`s",
+            "      --store postgresql://127.0.0.1:5432/test --local-workers 0",
+            "      # (the sessions are run by metaorch workers only)",
             "",
             "Exit 0 with any decision (accept_h1, accept_h0, inconclusive); 2 on bad input or a refused budget; "
                 + "130 when interrupted by Ctrl-C, 143 when stopped by SIGTERM (resume with --resume RUN_ID)."})

@@ -34,7 +34,8 @@ final class StoreCommand extends GroupCommand {
                     + "left as it is); prints the schema version and how many migrations ran.",
             footerHeading = "%nExamples:%n",
             footer = {"  metaorch store migrate --store postgresql://127.0.0.1:5432/team",
-                "  METAORCH_STORE=postgresql://db.example/team?schema=ml metaorch store migrate --json"})
+                "  export METAORCH_STORE='postgresql://db.example/team?schema=ml'",
+                "  metaorch store migrate --json"})
     static final class Migrate implements Callable<Integer> {
         @Mixin SharedOptions.Store store;
         @Mixin SharedOptions.JsonOutput json;

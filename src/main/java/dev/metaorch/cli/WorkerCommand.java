@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
                 + "handed out twice. Ctrl-C or SIGTERM cancels the sessions in flight (the coordinator issues them again)."},
         footerHeading = "%nExamples:%n",
         footer = {"  metaorch worker --store postgresql://db.team:5432/metaorch --concurrency 16",
-            "  METAORCH_STORE=postgresql://127.0.0.1:5432/test metaorch worker --plugins plugins/",
+            "  export METAORCH_STORE=postgresql://127.0.0.1:5432/test",
+            "  metaorch worker --plugins plugins/      # the store of METAORCH_STORE",
             "  metaorch worker --idle-exit-s 30        # stop after 30 s with nothing to run (batch jobs)",
             "",
             "Exit 0 after --idle-exit-s; 143 on SIGTERM and 130 on Ctrl-C, once the sessions in flight are cancelled (the "

@@ -79,7 +79,7 @@ public final class PgStore implements AutoCloseable {
             if (requireSchema && !store.migrated(conn)) {
                 ds.close();
                 throw MetaorchException.invalidInput(url + ": the store has no metaorch schema '" + url.schema()
-                        + "' yet; run `metaorch store migrate --store " + url + "` first");
+                        + "' yet; run `metaorch store migrate --store '" + url + "'` first");
             }
         } catch (SQLException e) {
             ds.close();
@@ -97,7 +97,7 @@ public final class PgStore implements AutoCloseable {
         if (requireSchema && store.flyway().info().pending().length > 0) {
             ds.close();
             throw MetaorchException.invalidInput(url + ": the store's schema is older than this metaorch; run "
-                    + "`metaorch store migrate --store " + url + "` first");
+                    + "`metaorch store migrate --store '" + url + "'` first");
         }
         return store;
     }

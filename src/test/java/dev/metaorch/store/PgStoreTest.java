@@ -27,7 +27,7 @@ class PgStoreTest {
         TestPostgres.requireReachable();
         StoreUrl url = TestPostgres.uniqueUrl("nomigrate");
         assertThatThrownBy(() -> PgStore.open(url, 2, true)).isInstanceOf(MetaorchException.class)
-                .hasMessageContaining("metaorch store migrate --store " + url);
+                .hasMessageContaining("metaorch store migrate --store '" + url + "'");
     }
 
     @Test
