@@ -44,7 +44,8 @@ final class ExperimentSummary {
         f(out, "spend      %s of cap %s: %d attempts of %d sessions (%d retries, %d cancelled%s)%n",
                 Money.format(f.spendNanoUsd()), Money.formatCap(r.maxCostUsd()), f.attempts(), f.sessionsLaunched(),
                 f.retryAttempts(), f.cancelledAttempts(), f.lostAttempts() == 0 ? "" : ", of which " + f.lostAttempts()
-                        + " lost with their worker: what they spent is not known");
+                        + " lost with their worker: what they spent is not known; each was issued again, and that "
+                        + "attempt counts in the retries without using one up");
         if (f.beyondDecision() != null) {
             f(out, "overrun    %d sessions of pairs after the deciding pair %d, %s (launched before the decision)%n",
                     f.beyondDecision().sessions(), f.beyondDecision().decidingPair(),

@@ -46,8 +46,10 @@ public record SpendProjection(boolean available, Double costPerSessionControl, S
     public String describe() {
         return String.format(Locale.ROOT, "projected spend $%.4f expected (%.0f sessions), $%.4f at the 90th percentile "
                 + "(%.0f sessions), at $%.5f + $%.5f per pair with every attempt (%.2f and %.2f attempts per session; "
-                + "%s; %s)%s; budget %s", expectedUsd, expectedSessions, p90Usd, p90Sessions, costPerSessionControl,
-                costPerSessionTest, attemptsPerSessionControl, attemptsPerSessionTest, controlSource, testSource,
+                + "%s)%s; budget %s", expectedUsd, expectedSessions, p90Usd, p90Sessions, costPerSessionControl,
+                costPerSessionTest, attemptsPerSessionControl, attemptsPerSessionTest,
+                controlSource.equals(testSource) ? "both arms: " + controlSource
+                        : "control: " + controlSource + "; test: " + testSource,
                 guardSessions == null ? "" : String.format(Locale.ROOT, ", the guard's %d sessions on the excluded tasks "
                         + "included", guardSessions), Money.formatCap(budgetUsd));
     }
