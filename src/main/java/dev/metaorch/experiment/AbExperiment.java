@@ -144,19 +144,6 @@ public final class AbExperiment {
         }
     }
 
-    /** A run coordinated through a team store is resumed through it, never as a local run. */
-    private static void refuseTeamRunWithoutItsStore(RunFolder folder) throws IOException {
-        if (!Files.isRegularFile(folder.manifest())) {
-            return;
-        }
-        String store = JsonFiles.read(folder.manifest(), folder.manifest().toString(), "run manifest").path("team_store")
-                .asText("");
-        if (!store.isEmpty()) {
-            throw MetaorchException.invalidInput("--resume " + folder.runId() + ": the run is coordinated through the team "
-                    + "store " + store + "; resume it with --store (or METAORCH_STORE) naming that store");
-        }
-    }
-
     private ExperimentResult runInternal(String resumeId, StoreCoordinator team) throws IOException {
         Instant started = Instant.now();
         ConfigLoader loader = new ConfigLoader();
@@ -171,7 +158,7 @@ public final class AbExperiment {
         OpenRun resumed = null;
         boolean resuming = resumeId != null;
         if (resuming && team == null) {
-            refuseTeamRunWithoutItsStore(new RunFolder(results, SafeIds.require("--resume", resumeId)));
+            TeamRun.refuseResumeWithoutStore(new RunFolder(results, SafeIds.require("--resume", resumeId)));
         }
         if (resuming && team != null) {
             // the run's lock first (a second coordinator is refused before it writes anything), then, on a
@@ -265,7 +252,7 @@ public final class AbExperiment {
             manifest.put("plan_tasks", common.size());
             if (team != null) {
                 // a resume without the store would run the rest here and pay for what the store's workers run
-                manifest.put("team_store", options.team().url().toString());
+                manifest.put(TeamRun.MANIFEST_FIELD, team.storeName());
             }
             if (options.tasksLabel() != null || restrictToMetric) {
                 if (options.tasksLabel() != null) {

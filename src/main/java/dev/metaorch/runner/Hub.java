@@ -108,6 +108,10 @@ public final class Hub {
         if (team != null) {
             team.onLockLost(control::interrupt);
         }
+        if (resuming && team == null) {
+            TeamRun.refuseResumeWithoutStore(new RunFolder(options.resultsDir(), SafeIds.require("--resume",
+                    options.resume())));
+        }
         if (resuming && team != null) {
             // the run's lock first (a second coordinator is refused before it writes anything), then, on a
             // machine without the run's folder, the store writes it back
@@ -182,6 +186,9 @@ public final class Hub {
             fields.put("created_at", started.toString());
             fields.set("settings", Json.tree(settings));
             fields.set("variant_files", Json.tree(options.variants().stream().map(String::valueOf).toList()));
+            if (team != null) {
+                fields.put(TeamRun.MANIFEST_FIELD, team.storeName());
+            }
             // created atomically and locked for the whole run; snapshot and hashes written before any session
             open = opener.create(new RunOpener.NewRun(folder.runId(), "hub", byArm, options.prices(), registry, fields),
                     messages);

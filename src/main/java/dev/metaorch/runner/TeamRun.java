@@ -22,6 +22,29 @@ public interface TeamRun extends AutoCloseable {
     record Arm(ArmSetup setup, TaskSuite suite, PriceTable prices) {
     }
 
+    /** The manifest field (run.json) that names the store a run was coordinated through. */
+    String MANIFEST_FIELD = "team_store";
+
+    /** The store, for messages and run.json (a password hidden). */
+    String storeName();
+
+    /**
+     * A resume without a store: refused when the run was coordinated through one (its rest would be
+     * run here and paid for again by the store's workers).
+     */
+    static void refuseResumeWithoutStore(RunFolder folder) throws IOException {
+        if (!java.nio.file.Files.isRegularFile(folder.manifest())) {
+            return;
+        }
+        String store = dev.metaorch.common.JsonFiles.read(folder.manifest(), folder.manifest().toString(), "run manifest")
+                .path(MANIFEST_FIELD).asText("");
+        if (!store.isEmpty()) {
+            throw dev.metaorch.common.MetaorchException.invalidInput("--resume " + folder.runId() + ": the run is "
+                    + "coordinated through the team store " + store + "; resume it with --store (or METAORCH_STORE) "
+                    + "naming that store");
+        }
+    }
+
     /** Writes the run's folder from the store when this machine lacks it (a resume elsewhere). */
     boolean materialize(RunFolder folder) throws IOException;
 

@@ -68,6 +68,11 @@ public final class StoreCoordinator implements dev.metaorch.runner.TeamRun {
         return runs;
     }
 
+    @Override
+    public String storeName() {
+        return options.url().toString();
+    }
+
     /** What to do when the run's lock is lost to another coordinator (a cut connection let it go). */
     @Override
     public void onLockLost(Runnable action) {

@@ -352,6 +352,11 @@ class TeamRunTest {
             assertThat(count(f, "select count(*) from attempts where run_id = 'h' and arm like '%caching%'"))
                     .isGreaterThan(10);
             assertLogIsTheStores(f, tmp.resolve("hs/runs/h/sessions.jsonl"), "h");
+            // a hub coordinated through the store is not resumed without it
+            CommandResult local2 = CommandResult.run("run", "--resume", "h", "--results", tmp.resolve("hs").toString(),
+                    "--quiet");
+            assertThat(local2.exitCode()).isEqualTo(2);
+            assertThat(local2.err()).contains("coordinated through the team store " + f.url());
         }
     }
 
