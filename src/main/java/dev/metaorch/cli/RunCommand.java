@@ -92,7 +92,10 @@ final class RunCommand implements Callable<Integer> {
                                 p.spendUsd())), console::info);
             }
             if ("interrupted".equals(result.path("status").asText())) {
-                console.info("interrupted: resume with metaorch run --resume " + result.path("run_id").asText());
+                console.info("interrupted: resume with metaorch run --resume " + result.path("run_id").asText()
+                        + (java.nio.file.Path.of("results").equals(in.results.dir) ? ""
+                                : " --results '" + in.results.dir + "'")
+                        + (team == null ? "" : " --store '" + team.storeName() + "'"));
                 return ExitCodes.INTERRUPTED;
             }
         } finally {
