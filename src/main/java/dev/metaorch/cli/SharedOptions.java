@@ -58,14 +58,7 @@ final class SharedOptions {
          * over the environment). An empty --store is bad input.
          */
         StoreUrl optional() {
-            if (url != null && url.isBlank()) {
-                throw MetaorchException.invalidInput("--store: empty; give postgresql://host:5432/database, or leave "
-                        + "--store out to read --results");
-            }
-            if (url == null && resultsGiven()) {
-                return null;
-            }
-            return StoreUrl.fromOptionOrEnv(url);
+            return url == null && resultsGiven() ? null : given();
         }
 
         /** --store or METAORCH_STORE, whatever else was given (a worker's --results is where its agents log). */

@@ -186,16 +186,7 @@ public final class PgResults implements ResultStore {
 
     @Override
     public boolean hasRecords(String runId) {
-        try (Connection c = store.connection();
-                PreparedStatement ps = c.prepareStatement("select exists (select 1 from records where run_id = ?)")) {
-            ps.setString(1, runId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        } catch (SQLException e) {
-            throw runs.fail("look for the records of run " + runId, e);
-        }
+        return runs.recordCount(runId) > 0;
     }
 
     @Override

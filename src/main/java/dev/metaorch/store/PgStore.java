@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfoService;
 import org.flywaydb.core.api.output.MigrateResult;
 
 /**
@@ -87,17 +88,18 @@ public final class PgStore implements AutoCloseable {
         }
         // after the connection above went back to the pool: Flyway takes its own
         if (requireSchema) {
+            MigrationInfoService info = store.flyway().info(); // one look at the schema's history for both checks
             try {
-                store.refuseNewerSchema();
+                store.refuseNewerSchema(info);
             } catch (MetaorchException e) {
                 ds.close();
                 throw e;
             }
-        }
-        if (requireSchema && store.flyway().info().pending().length > 0) {
-            ds.close();
-            throw MetaorchException.invalidInput(url + ": the store's schema is older than this metaorch; run "
-                    + "`metaorch store migrate --store '" + url + "'` first");
+            if (info.pending().length > 0) {
+                ds.close();
+                throw MetaorchException.invalidInput(url + ": the store's schema is older than this metaorch; run "
+                        + "`metaorch store migrate --store '" + url + "'` first");
+            }
         }
         return store;
     }
@@ -137,8 +139,8 @@ public final class PgStore implements AutoCloseable {
     }
 
     /** A store migrated by a newer metaorch: its tables may mean what this version does not know. */
-    private void refuseNewerSchema() {
-        var future = java.util.Arrays.stream(flyway().info().applied())
+    private void refuseNewerSchema(MigrationInfoService info) {
+        var future = java.util.Arrays.stream(info.applied())
                 .filter(m -> m.getState() == org.flywaydb.core.api.MigrationState.FUTURE_SUCCESS
                         || m.getState() == org.flywaydb.core.api.MigrationState.FUTURE_FAILED)
                 .map(m -> "V" + m.getVersion()).toList();
@@ -164,7 +166,7 @@ public final class PgStore implements AutoCloseable {
         } catch (SQLException e) {
             throw MetaorchException.runtime(url + ": cannot read schema '" + url.schema() + "': " + firstLine(e.getMessage()), e);
         }
-        refuseNewerSchema();
+        refuseNewerSchema(flyway().info());
         try {
             return flyway().migrate();
         } catch (org.flywaydb.core.api.FlywayException e) {

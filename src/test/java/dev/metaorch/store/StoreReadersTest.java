@@ -10,7 +10,6 @@ import dev.metaorch.cli.CommandResult;
 import dev.metaorch.common.Json;
 import dev.metaorch.serve.DashboardServer;
 import dev.metaorch.testing.TestPostgres;
-import dev.metaorch.variant.VariantRegistry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.Writer;
@@ -134,26 +133,11 @@ class StoreReadersTest {
                     new PrintWriter(watchOut, true), new PrintWriter(err, true), 0).execute("watch", "live", "--store",
                     f.url().toString(), "--interval-ms", "20"));
             assertThat(shownRunning.await(60, TimeUnit.SECONDS)).as(watchErr.toString()).isTrue();
-            List<Worker> workers = new ArrayList<>();
-            List<Thread> threads = new ArrayList<>();
-            for (int c : new int[] {1, 3}) {
-                Worker w = new Worker(f.store(), VariantRegistry.load(tmp.resolve("no-plugins")), c, Duration.ofSeconds(5),
-                        tmp.resolve("worker"), m -> { });
-                workers.add(w);
-                Thread t = new Thread(() -> w.run(null));
-                t.start();
-                threads.add(t);
-            }
             CommandResult coordinated;
             int watched;
-            try {
+            try (InProcessWorkers workers = new InProcessWorkers(f.store(), tmp, Duration.ofSeconds(5), 1, 3)) {
                 coordinated = coordinator.get(120, TimeUnit.SECONDS);
                 watched = watch.get(60, TimeUnit.SECONDS);
-            } finally {
-                workers.forEach(w -> w.close(Duration.ofSeconds(5)));
-                for (Thread t : threads) {
-                    t.join(10_000);
-                }
             }
             CommandAssert.assertThat(coordinated).succeeded();
             assertThat(watched).as(watchErr.toString()).isZero();

@@ -417,23 +417,8 @@ class TeamRunTest {
 
     /** Runs {@code body} while in-process workers of the given concurrencies serve the store. */
     private <T> T withWorkers(TestPostgres.Fresh f, int[] concurrencies, Body<T> body) throws Exception {
-        List<Worker> workers = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
-        for (int c : concurrencies) {
-            Worker w = new Worker(f.store(), VariantRegistry.load(tmp.resolve("no-plugins")), c, Duration.ofSeconds(2),
-                    tmp.resolve("worker"), m -> { });
-            workers.add(w);
-            Thread t = new Thread(() -> w.run(null));
-            t.start();
-            threads.add(t);
-        }
-        try {
+        try (InProcessWorkers workers = new InProcessWorkers(f.store(), tmp, Duration.ofSeconds(2), concurrencies)) {
             return body.run();
-        } finally {
-            workers.forEach(w -> w.close(Duration.ofSeconds(5)));
-            for (Thread t : threads) {
-                t.join(10_000);
-            }
         }
     }
 }
